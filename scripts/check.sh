@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `make check`: everything, from nothing to a verdict.  Each stage writes
+# $OUT/<stage>.log; the summary table and the last line "N passed, N failed"
+# end the run; the exit status is non-zero when anything failed.
+# See docs/testing.md for the stages and what each one proves.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/lib-stage.sh
+. "$VDT_ROOT/scripts/lib-stage.sh"
+
+# The whole run is one function: bash reads it completely before running it,
+# so editing this file during a run cannot derail the run.
+main() {
+	S=$VDT_ROOT/scripts
+	mkdir -p "$CACHE"
+	exec 9>"$CACHE/.run.lock"
+	flock -n 9 || die "another harness run uses $CACHE (lock $CACHE/.run.lock)"
+	stages_init
+	echo "check: series $SERIES ($(series_patches | wc -l) patches), cache $CACHE, work tree $WORK, build $BUILD"
+
+	run_stage host -- "$S/setup-host.sh"
+	run_stage base --needs host -- "$S/fetch-base.sh"
+	run_stage sparse --needs base -- "$S/fetch-sparse.sh"
+	run_stage apply --needs base -- "$S/apply.sh"
+	run_stage export --needs apply -- "$S/check-export.sh"
+	run_stage checkpatch --needs apply -- "$S/checkpatch.sh"
+	run_stage kernel-doc --needs apply -- "$S/kernel-doc.sh"
+	run_stage build --needs apply -- "$S/build.sh"
+	run_stage kselftests --needs build -- "$S/build-kselftests.sh"
+	run_stage importer --needs build -- "$S/build-importer.sh"
+	run_stage qemu-build --needs host -- "$VDT_ROOT/tests/qemu/build-qemu.sh"
+	run_stage initramfs --needs kselftests,importer -- "$S/mkinitramfs.sh"
+	run_stage qemu-patched --needs initramfs,qemu-build -- "$S/run-qemu.sh" patched check
+	run_stage qemu-stock --needs initramfs -- "$S/run-qemu.sh" stock check
+	run_stage patch-compile --needs build,sparse -- "$S/compile-patches.sh"
+	run_stage matrix --needs build -- "$S/matrix.sh"
+	run_stage header-check --needs patch-compile -- "$S/header-check.sh"
+	if [ "${HARNESS_SELFTEST:-1}" = 1 ]; then
+		run_stage harness --needs base -- "$VDT_ROOT/tests/harness/run.sh"
+	fi
+	finish
+}
+
+main "$@"

@@ -1,0 +1,105 @@
+# shellcheck shell=bash
+# Stage runner for the drivers (check.sh, demo.sh).  Sourced after lib.sh.
+#
+# A stage is one command.  Its output goes to $OUT/<stage>.log; the test
+# cases it records with case_result (lib.sh) go to $OUT/results/<stage>.cases.
+# A stage that records no case counts as one case: exit 0 passes, exit 77
+# skips, anything else fails.  A stage whose prerequisites did not pass is
+# "blocked" and not run.  $OUT/results/stages.tsv has one line per stage:
+# name, result, seconds, log.  scripts/summary.py turns it into the verdict.
+
+declare -A STAGE_STATUS=()
+
+stages_init() {
+	rm -rf "$OUT"
+	mkdir -p "$OUT/results"
+	: >"$OUT/results/stages.tsv"
+	echo "outputs of this run: $OUT"
+}
+
+# _stage_failure_excerpt LOG: what to show on the terminal when a stage fails.
+_stage_failure_excerpt() {
+	if grep -q '^FAIL' "$1"; then
+		grep -A8 '^FAIL' "$1" | grep -v '^--$' | head -60
+	else
+		tail -n 25 "$1"
+	fi | sed 's/^/    | /'
+}
+
+# run_stage NAME [--needs A,B] -- CMD ARGS...
+run_stage() {
+	local name=$1 needs="" d st log cases pid rc=0 start secs status last_beat=0
+	shift
+	if [ "${1:-}" = --needs ]; then
+		needs=$2
+		shift 2
+	fi
+	[ "${1:-}" = -- ] && shift
+	log=$OUT/$name.log
+	cases=$OUT/results/$name.cases
+	: >"$cases"
+	for d in ${needs//,/ }; do
+		st=${STAGE_STATUS[$d]:-not run}
+		if [ "$st" != pass ]; then
+			STAGE_STATUS[$name]=blocked
+			printf '%s\tblocked\t0\t-\tneeds %s (%s)\n' "$name" "$d" "$st" >>"$OUT/results/stages.tsv"
+			printf '[%s] %-18s BLOCKED (needs %s, which is %s)\n' "$(date +%T)" "$name" "$d" "$st"
+			return 0
+		fi
+	done
+	printf '[%s] %-18s ...\n' "$(date +%T)" "$name"
+	start=$(date +%s)
+	if [ "${V:-0}" = 1 ]; then
+		set +e
+		(VDT_CASES=$cases VDT_STAGE=$name "$@") 2>&1 </dev/null | tee "$log" | sed "s/^/  $name| /"
+		rc=${PIPESTATUS[0]}
+		set -e
+	else
+		(VDT_CASES=$cases VDT_STAGE=$name "$@") >"$log" 2>&1 </dev/null &
+		pid=$!
+		# Say something every minute so that a long build is not silent.
+		while kill -0 "$pid" 2>/dev/null; do
+			sleep 0.5
+			secs=$(($(date +%s) - start))
+			if [ $((secs - last_beat)) -ge 60 ]; then
+				last_beat=$secs
+				printf '           %-18s ... %d min: %s\n' "$name" $((secs / 60)) \
+					"$(tail -n 1 "$log" 2>/dev/null | tr -d '\r' | cut -c1-90)"
+			fi
+		done
+		wait "$pid" || rc=$?
+	fi
+	secs=$(($(date +%s) - start))
+	if [ ! -s "$cases" ]; then
+		case $rc in
+		0) printf 'pass\t%s\t\n' "$name" >>"$cases" ;;
+		77) printf 'skip\t%s\t%s\n' "$name" "$(tail -n 1 "$log")" >>"$cases" ;;
+		*) printf 'fail\t%s\texit status %s\n' "$name" "$rc" >>"$cases" ;;
+		esac
+	elif [ "$rc" != 0 ] && [ "$rc" != 77 ] && ! grep -q '^fail' "$cases"; then
+		printf 'fail\t%s\texit status %s\n' "$name" "$rc" >>"$cases"
+	fi
+	if grep -q '^fail' "$cases"; then
+		status=fail
+	elif grep -q '^pass' "$cases"; then
+		status=pass
+	else
+		status=skip
+	fi
+	# A skipped stage satisfies --needs (e.g. no patches to check).
+	STAGE_STATUS[$name]=$([ "$status" = skip ] && echo pass || echo "$status")
+	printf '%s\t%s\t%s\t%s\t\n' "$name" "$status" "$secs" "$log" >>"$OUT/results/stages.tsv"
+	printf '[%s] %-18s %s (%d s)  log: %s\n' "$(date +%T)" "$name" \
+		"$(tr '[:lower:]' '[:upper:]' <<<"$status")" "$secs" "$log"
+	if [ "$status" = fail ]; then
+		_stage_failure_excerpt "$log"
+	fi
+	return 0
+}
+
+# finish: print the summary; exit status 0 only when nothing failed.
+finish() {
+	python3 "$VDT_ROOT/scripts/summary.py" "$OUT" | tee "$OUT/summary.txt"
+	! grep -q $'\tfail\t' "$OUT/results/stages.tsv" &&
+		! grep -q $'\tblocked\t' "$OUT/results/stages.tsv"
+}

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Count what a guest run proved.
+
+  parse-guest.py [--kunit] [--label NAME] GUEST_LOG CONSOLE_LOG
+
+GUEST_LOG is the test runner's output (tests/guest/run-tests.sh): tests
+between "### vdt-begin NAME" and "### vdt-end NAME rc=N" lines.  Every
+top-level TAP result line ("ok N ...", "not ok N ...") of a test is one test
+case; "# SKIP" (and "not ok ... # TODO") counts as skipped.  The exit status
+counts too: 4 is the kselftest "skip" code; any other non-zero status fails
+the test even when all its TAP lines passed; a test without TAP lines is one
+case decided by its exit status.  A test without its end line (guest hung or
+crashed) fails.
+
+CONSOLE_LOG is the kernel console.  With --kunit the KTAP of the built-in
+KUnit suites is counted (each leaf test case; parameterised cases count per
+parameter).  Every run scans it for kernel reports (KASAN, lockdep, BUG,
+WARNING, Oops, ...): each report is a failed case ("console/NAME: ...").
+
+Cases go to $VDT_CASES (tab separated: status, name, detail) and stdout.
+"""
+import os
+import re
+import sys
+
+TS = re.compile(r"^\[\s*\d+\.\d+\]\s?")
+TAP = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*?)\s*(?:#\s*(.*))?$")
+BEGIN = re.compile(r"^### vdt-begin (\S+)")
+END = re.compile(r"^### vdt-end (\S+) rc=(-?\d+)(?: seconds=(\d+))?")
+
+# Kernel reports that fail a run.  Only kernel lines (with a printk
+# timestamp) are scanned, so test programs may print these words freely.
+REPORTS = [
+    (re.compile(r"BUG: KASAN: "), "KASAN"),
+    (re.compile(r"BUG: KFENCE: "), "KFENCE"),
+    (re.compile(r"UBSAN: "), "UBSAN"),
+    (re.compile(r"WARNING: possible circular locking dependency"), "lockdep"),
+    (re.compile(r"WARNING: possible recursive locking"), "lockdep"),
+    (re.compile(r"WARNING: inconsistent lock state"), "lockdep"),
+    (re.compile(r"WARNING: suspicious RCU usage"), "lockdep/RCU"),
+    (re.compile(r"INFO: lockdep is turned off"), "lockdep off"),
+    (re.compile(r"DEBUG_LOCKS_WARN_ON"), "lockdep"),
+    (re.compile(r"BUG: sleeping function called from invalid context"), "might_sleep"),
+    (re.compile(r"BUG: scheduling while atomic"), "atomic"),
+    (re.compile(r"\bBUG: "), "BUG"),
+    (re.compile(r"kernel BUG at "), "BUG"),
+    (re.compile(r"WARNING: "), "WARNING"),
+    (re.compile(r"\bOops\b"), "Oops"),
+    (re.compile(r"general protection fault"), "GPF"),
+    (re.compile(r"Unable to handle kernel"), "Oops"),
+    (re.compile(r"Kernel panic"), "panic"),
+    (re.compile(r"refcount_t: "), "refcount"),
+    (re.compile(r"list_(add|del) corruption"), "list corruption"),
+    (re.compile(r"INFO: task .* blocked for more than"), "hung task"),
+    (re.compile(r"rcu: INFO: .* stall"), "RCU stall"),
+    (re.compile(r"watchdog: BUG: soft lockup"), "soft lockup"),
+]
+
+cases = []
+
+
+def case(status, name, detail=""):
+    cases.append((status, name, detail))
+
+
+def emit():
+    path = os.environ.get("VDT_CASES")
+    out = open(path, "a", encoding="utf-8") if path else None
+    for status, name, detail in cases:
+        detail = detail.replace("\t", " ").replace("\n", " ")
+        print(f"{status.upper()}: {name}" + (f" - {detail}" if detail else ""))
+        if out:
+            out.write(f"{status}\t{name}\t{detail}\n")
+    if out:
+        out.close()
+
+
+def tap_status(word, directive):
+    d = (directive or "").strip().upper()
+    if d.startswith("SKIP"):
+        return "skip"
+    if word == "not ok" and d.startswith("TODO"):
+        return "skip"
+    return "pass" if word == "ok" else "fail"
+
+
+def parse_guest(path):
+    try:
+        lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
+    except FileNotFoundError:
+        case("fail", "guest/runner", f"no guest output ({path})")
+        return
+    cur = None
+    body = []
+    done = False
+    for raw in lines:
+        line = raw.rstrip("\r")
+        m = BEGIN.match(line)
+        if m:
+            if cur:
+                finish_test(cur, body, None)
+            cur, body = m.group(1), []
+            continue
+        m = END.match(line)
+        if m and cur == m.group(1):
+            finish_test(cur, body, int(m.group(2)), m.group(3))
+            cur, body = None, []
+            continue
+        if line.startswith("### vdt-done"):
+            done = True
+            continue
+        if cur is not None:
+            body.append(line)
+    if cur:
+        finish_test(cur, body, None)
+    if not done:
+        case("fail", "guest/runner", "the guest did not finish (no '### vdt-done'): crash, hang or time-out; see the console log")
+
+
+def finish_test(name, body, rc, secs=None):
+    if name == "setup":
+        name = "guest/setup"
+    results = []
+    plan_skip = None
+    for line in body:
+        m = TAP.match(line)
+        if m:
+            results.append((tap_status(m.group(1), m.group(4)),
+                            f"{m.group(1)} {m.group(2) or ''} {m.group(3)}".replace("  ", " ").strip(),
+                            m.group(4) or ""))
+            continue
+        m = re.match(r"^1\.\.0\s*#\s*(?:SKIP|skip)\s*(.*)$", line)
+        if m:
+            plan_skip = m.group(1) or "skipped"
+        if line.startswith("Bail out!"):
+            results.append(("fail", line, ""))
+    took = f" ({secs} s)" if secs is not None else ""
+    if rc is None:
+        for st, desc, d in results:
+            case(st, f"{name}: {desc}", d)
+        case("fail", f"{name}", "did not finish (guest crashed, hung or timed out); see the console log")
+        return
+    if not results:
+        if rc == 0 and plan_skip is not None:
+            case("skip", name, plan_skip)
+        elif rc == 0:
+            case("pass", name, f"exit 0{took}")
+        elif rc == 4:
+            case("skip", name, f"exit 4 (kselftest skip){took}")
+        else:
+            case("fail", name, f"exit {rc}{took}" + (" (killed by the time limit)" if rc == 137 else ""))
+        return
+    for st, desc, d in results:
+        case(st, f"{name}: {desc}", d)
+    if rc not in (0, 4) and not any(st == "fail" for st, _, _ in results):
+        case("fail", f"{name}: exit status", f"exit {rc} although every TAP line passed{took}")
+
+
+def kernel_lines(path):
+    out = []
+    for raw in open(path, encoding="utf-8", errors="replace").read().splitlines():
+        line = raw.rstrip("\r")
+        m = TS.match(line)
+        if m:
+            out.append(line[m.end():])
+    return out
+
+
+def parse_kunit(klines):
+    """Leaf results of the KTAP the built-in KUnit suites print at boot.
+
+    A result line closes the subtests indented deeper than it, so a result
+    is a leaf unless the result right before it is indented deeper.  Leaves
+    are named after their suite (the next result at indent 0)."""
+    start = next((i for i, l in enumerate(klines) if l.strip().startswith("KTAP version")), None)
+    if start is None:
+        case("fail", "kunit/run", "no KTAP output on the console (KUnit did not run?)")
+        return
+    pending = []
+    prev_indent = None
+    n = 0
+    for l in klines[start:]:
+        indent = len(l) - len(l.lstrip(" "))
+        m = TAP.match(l.strip())
+        if not m:
+            continue
+        st, name, d = tap_status(m.group(1), m.group(4)), m.group(3), m.group(4) or ""
+        leaf = prev_indent is None or prev_indent <= indent
+        prev_indent = indent
+        if indent > 0:
+            if leaf:
+                pending.append((st, name, d))
+            continue
+        if leaf and not pending:
+            pending.append((st, name, d))  # a suite without cases (skipped)
+        for pst, pname, pd in pending:
+            case(pst, f"kunit/{name}: {pname}", pd)
+            n += 1
+        pending = []
+    for pst, pname, pd in pending:
+        case("fail", f"kunit/?: {pname}", "suite did not finish")
+        n += 1
+    if n == 0:
+        case("fail", "kunit/run", "KTAP output without test cases")
+
+
+def scan_console(klines, label):
+    hits = []
+    for i, l in enumerate(klines):
+        for rx, kind in REPORTS:
+            if rx.search(l):
+                hits.append((i, kind, l.strip()))
+                break
+    if not hits:
+        case("pass", f"console/{label}", "no KASAN, lockdep, BUG, WARNING, Oops or panic reports")
+        return
+    for i, kind, l in hits[:20]:
+        case("fail", f"console/{label}: {kind}", l[:200])
+    if len(hits) > 20:
+        case("fail", f"console/{label}: more", f"{len(hits) - 20} more reports")
+
+
+def main(argv):
+    args, kunit, label = [], False, "scan"
+    rest = argv[1:]
+    while rest:
+        a = rest.pop(0)
+        if a == "--kunit":
+            kunit = True
+        elif a == "--label":
+            label = rest.pop(0)
+        else:
+            args.append(a)
+    if len(args) != 2:
+        sys.exit(__doc__)
+    guest, console = args
+    parse_guest(guest)
+    try:
+        klines = kernel_lines(console)
+    except FileNotFoundError:
+        case("fail", "console/read", f"no console log {console}")
+        klines = None
+    if klines is not None:
+        if kunit:
+            parse_kunit(klines)
+        scan_console(klines, label)
+    emit()
+    return 1 if any(st == "fail" for st, _, _ in cases) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Boot the test kernel in QEMU (q35, intel-iommu, TCG) and count the results.
+#
+#   scripts/run-qemu.sh patched|stock [check|demo]
+#
+# patched: the TPH-patched QEMU of tests/qemu (built once, cached) with the
+#          x-tph-* properties of the fixed topology (docs/testing.md);
+# stock:   Debian's qemu-system-x86_64, same topology, no x-tph-* properties.
+# The kernel console (ttyS0) goes to $OUT/console-<qemu>.log, the test
+# runner's output (ttyS1) to $OUT/guest-<qemu>.log; scripts/parse-guest.py
+# counts TAP, KUnit (patched check run only, in a boot of its own: see
+# below) and kernel reports.  QEMU_TIMEOUT (s) bounds each boot.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+variant=${1:?usage: run-qemu.sh patched|stock [check|demo]}
+mode=${2:-check}
+kernel=$BUILD/arch/x86/boot/bzImage
+initrd=$BUILD/vdt-initramfs.cpio
+[ -f "$kernel" ] || die "no kernel at $kernel (run scripts/build.sh)"
+[ -f "$initrd" ] || die "no initramfs at $initrd (run scripts/mkinitramfs.sh)"
+
+case $variant in
+patched)
+	qemu=$("$VDT_ROOT/tests/qemu/build-qemu.sh") || die "tests/qemu/build-qemu.sh failed"
+	tph1=,x-tph-completer=3 tph3=,x-tph-completer=1 tph4=,x-tph-completer=2
+	;;
+stock)
+	qemu=$(command -v qemu-system-x86_64) || die "no qemu-system-x86_64 (apt-get install qemu-system-x86)"
+	tph1="" tph3="" tph4=""
+	;;
+*) die "unknown QEMU variant $variant (patched or stock)" ;;
+esac
+
+# boot NAME APPEND...: one QEMU run in the background; console and test
+# output in $OUT/console-NAME.log and $OUT/guest-NAME.log.
+declare -A pids=() started=()
+boot() {
+	local name=$1
+	shift
+	rm -f "$OUT/console-$name.log" "$OUT/guest-$name.log"
+	# shellcheck disable=SC2054 # commas belong to the QEMU options
+	local args=(
+		-accel tcg -machine q35 -cpu max -smp 2 -m 2G
+		-nodefaults -display none -no-reboot
+		-device intel-iommu,intremap=on
+		-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1
+		-device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,slot=2
+		-device pcie-root-port,id=rp3,bus=pcie.0,chassis=3,slot=3
+		-device pcie-root-port,id=rp4,bus=pcie.0,chassis=4,slot=4
+		-device "nvme,serial=vdt0001,bus=rp1$tph1"
+		-device "nvme,serial=vdt0002,bus=rp2"
+		-device "nvme,serial=vdt0003,bus=rp3$tph3"
+		-device "nvme,serial=vdt0004,bus=rp4$tph4"
+		-device pci-testdev,bus=pcie.0,addr=0x10
+		-serial "file:$OUT/console-$name.log" -serial "file:$OUT/guest-$name.log"
+		-kernel "$kernel" -initrd "$initrd"
+		-append "console=ttyS0,115200 panic=-1 vdt.qemu=$variant $*"
+	)
+	echo "qemu ($name): $qemu ${args[*]}"
+	started[$name]=$(now)
+	timeout "${QEMU_TIMEOUT:-900}" "$qemu" "${args[@]}" </dev/null &
+	pids[$name]=$!
+}
+
+# finish_boot NAME: wait for it and record how it ended.
+finish_boot() {
+	local name=$1 rc=0 secs
+	wait "${pids[$name]}" || rc=$?
+	secs=$(($(now) - ${started[$name]}))
+	if [ $rc = 124 ]; then
+		case_result fail "guest/boot-$name" "QEMU killed after ${QEMU_TIMEOUT:-900} s; console: $OUT/console-$name.log"
+	elif [ $rc != 0 ]; then
+		case_result fail "guest/boot-$name" "QEMU exited with $rc after $secs s; console: $OUT/console-$name.log"
+	else
+		case_result pass "guest/boot-$name" "QEMU ($variant) ran $secs s"
+	fi
+}
+
+mkdir -p "$OUT"
+# The built-in KUnit suites run at boot, before the tests, and take more
+# than a minute under TCG with KASAN and lockdep: in a check on the patched
+# QEMU they get a boot of their own, in parallel (TCG keeps about one host
+# CPU busy per busy guest CPU, and the test run is mostly single-threaded).
+# KUNIT_BOOT=0 runs them in the test boot instead; the other runs skip them.
+kunit_boot=0
+if [ "$variant" = patched ] && [ "$mode" = check ]; then
+	if [ "${KUNIT_BOOT:-1}" = 1 ]; then
+		kunit_boot=1
+		boot kunit "vdt.mode=kunit"
+		boot "$variant" "vdt.mode=$mode kunit.enable=0"
+	else
+		boot "$variant" "vdt.mode=$mode"
+	fi
+else
+	boot "$variant" "vdt.mode=$mode kunit.enable=0"
+fi
+finish_boot "$variant"
+[ $kunit_boot = 0 ] || finish_boot kunit
+
+console=$OUT/console-$variant.log
+guest=$OUT/guest-$variant.log
+echo "console log: $console"
+echo "guest log:   $guest"
+if [ "$mode" = demo ]; then
+	echo "---- guest output ($guest) ----"
+	grep -v '^### vdt-\(begin\|end\)' "$guest" || true
+	echo "----"
+fi
+if [ $kunit_boot = 1 ]; then
+	echo "KUnit console log: $OUT/console-kunit.log"
+	python3 "$VDT_ROOT/scripts/parse-guest.py" "$guest" "$console" || VDT_FAILED=1
+	python3 "$VDT_ROOT/scripts/parse-guest.py" --kunit --label kunit-boot \
+		"$OUT/guest-kunit.log" "$OUT/console-kunit.log" || VDT_FAILED=1
+elif [ "$variant" = patched ] && [ "$mode" = check ]; then
+	python3 "$VDT_ROOT/scripts/parse-guest.py" --kunit "$guest" "$console" || VDT_FAILED=1
+else
+	python3 "$VDT_ROOT/scripts/parse-guest.py" "$guest" "$console" || VDT_FAILED=1
+fi
+cases_exit

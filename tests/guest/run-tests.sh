@@ -1,0 +1,155 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Test runner inside the guest (busybox sh).  Started by /init; output goes to
+# the host's out/guest-<qemu>.log, where scripts/parse-guest.py counts it.
+#
+# Kernel command line: vdt.qemu=patched|stock  vdt.mode=check|demo|kunit
+#
+# 1. "setup": binds the four nvme functions to vfio-pci, reserves huge pages.
+# 2. check mode: every upstream vfio kselftest (and any the series adds) in
+#    /vdt/kselftest, then every executable in /vdt/tests in name order
+#    (tests/guest/tests.d/ and EXTRA_GUEST_TESTS).
+#    demo mode: the /vdt/tests entries tagged "vdt-tags: demo"; without such
+#    entries the series' vfio_pci_dmabuf_tph_test.
+#    kunit mode: nothing (the boot ran the built-in KUnit suites).
+# Each test runs with the environment below, stdin from /dev/null, in its
+# own directory, under a time limit, between the lines
+#   ### vdt-begin <name>
+#   ### vdt-end <name> rc=<exit status> seconds=<n>
+# It should print TAP/KTAP; its exit status counts too (see docs/testing.md).
+
+export VFIO_SELFTESTS_BDF=0000:01:00.0		# TPH + Extended TPH completer
+export VFIO_SELFTESTS_BDF2=0000:02:00.0		# second vfio device, no TPH
+export VDT_BDF_TPH_ONLY=0000:03:00.0		# TPH-only completer
+export VDT_BDF_RESERVED=0000:04:00.0		# completer field 10b (reserved)
+export VFIO_SELFTESTS_BDF_TPH_ONLY=$VDT_BDF_TPH_ONLY
+export VFIO_SELFTESTS_BDF_TPH_RSVD=$VDT_BDF_RESERVED
+export VDT_BDF_CONVENTIONAL=0000:00:10.0	# conventional PCI (pci-testdev)
+export VDT_VFIO_BDFS="$VFIO_SELFTESTS_BDF $VFIO_SELFTESTS_BDF2 $VDT_BDF_TPH_ONLY $VDT_BDF_RESERVED"
+export VDT_MODDIR=/vdt/modules
+export VDT_QEMU=patched
+mode=check
+timeout_s=300
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	vdt.qemu=*) VDT_QEMU=${arg#vdt.qemu=} ;;
+	vdt.mode=*) mode=${arg#vdt.mode=} ;;
+	vdt.timeout=*) timeout_s=${arg#vdt.timeout=} ;;
+	esac
+done
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/vdt/bin
+
+kmsg() {
+	echo "vdt: $*" >/dev/kmsg 2>/dev/null
+}
+
+# run_test NAME DIR CMD...: one test between the markers, in DIR, under the
+# time limit; DIR "-" runs CMD as a function of this script.
+run_test() {
+	name=$1 dir=$2
+	shift 2
+	echo "### vdt-begin $name"
+	kmsg "begin $name"
+	start=$(date +%s)
+	if [ "$dir" = - ]; then
+		"$@" </dev/null 2>&1	# a function of this script
+	else
+		(cd "$dir" && exec timeout -s KILL "$timeout_s" "$@") </dev/null 2>&1
+	fi
+	rc=$?
+	[ $rc -eq 137 ] && echo "# vdt: killed after ${timeout_s} s"
+	end=$(date +%s)
+	kmsg "end $name rc=$rc"
+	echo "### vdt-end $name rc=$rc seconds=$((end - start))"
+}
+
+setup() {
+	n=0
+	fail=0
+	echo "TAP version 13"
+	echo "1..6"
+	for bdf in $VDT_VFIO_BDFS; do
+		n=$((n + 1))
+		dev=/sys/bus/pci/devices/$bdf
+		if [ ! -d "$dev" ]; then
+			echo "not ok $n bind $bdf to vfio-pci # no such device"
+			fail=1
+			continue
+		fi
+		if [ -e "$dev/driver" ]; then
+			echo "$bdf" >"$dev/driver/unbind"
+		fi
+		echo vfio-pci >"$dev/driver_override"
+		echo "$bdf" >/sys/bus/pci/drivers_probe
+		drv=$(basename "$(readlink "$dev/driver" 2>/dev/null)" 2>/dev/null)
+		if [ "$drv" = vfio-pci ] && [ -d "$dev/vfio-dev" ]; then
+			echo "ok $n bind $bdf to vfio-pci ($(ls "$dev/vfio-dev"))"
+		else
+			echo "not ok $n bind $bdf to vfio-pci # driver: ${drv:-none}"
+			fail=1
+		fi
+	done
+	if [ -d "/sys/bus/pci/devices/$VDT_BDF_CONVENTIONAL" ]; then
+		echo "ok 5 conventional PCI function $VDT_BDF_CONVENTIONAL present"
+	else
+		echo "not ok 5 conventional PCI function $VDT_BDF_CONVENTIONAL present"
+		fail=1
+	fi
+	echo 64 >/proc/sys/vm/nr_hugepages
+	if [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 64 ]; then
+		echo "ok 6 64 huge pages of 2 MiB reserved"
+	else
+		echo "not ok 6 64 huge pages of 2 MiB reserved # got $(cat /proc/sys/vm/nr_hugepages)"
+		fail=1
+	fi
+	return $fail
+}
+
+echo "### vdt-info kernel $(uname -r), qemu=$VDT_QEMU, mode=$mode, $(nproc) cpus"
+if command -v lspci >/dev/null; then
+	for bdf in $VDT_VFIO_BDFS; do
+		echo "### vdt-info $bdf: $(lspci -vv -s "$bdf" 2>/dev/null | grep -o 'TPHComp[+-] ExtTPHComp[+-]')"
+	done
+fi
+if [ "$mode" = kunit ]; then
+	# A boot only for the built-in KUnit suites: they ran before /init.
+	exit 0
+fi
+run_test setup - setup
+
+tagged() {
+	grep -l 'vdt-tags:.*demo' "$1" >/dev/null 2>&1
+}
+
+if [ "$mode" = demo ]; then
+	found=0
+	for t in /vdt/tests/*; do
+		[ -x "$t" ] && tagged "$t" || continue
+		found=1
+		run_test "tests.d/$(basename "$t")" /vdt/tests "$t"
+	done
+	if [ $found = 0 ]; then
+		t=/vdt/kselftest/vfio/vfio_pci_dmabuf_tph_test
+		if [ -x "$t" ]; then
+			run_test kselftest/vfio_pci_dmabuf_tph_test /vdt/kselftest/vfio "$t"
+		else
+			echo "### vdt-info no demo entry in tests.d and no vfio_pci_dmabuf_tph_test: nothing to show (is series/ empty?)"
+		fi
+	fi
+	exit 0
+fi
+
+if [ -f /vdt/kselftest/kselftest-list.txt ]; then
+	while IFS=: read -r coll t; do
+		[ -n "$t" ] || continue
+		run_test "kselftest/$t" "/vdt/kselftest/$coll" "./$t"
+	done </vdt/kselftest/kselftest-list.txt
+else
+	echo "### vdt-info no kselftests in this image"
+fi
+
+for t in /vdt/tests/*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	run_test "tests.d/$(basename "$t")" /vdt/tests "$t"
+done
+exit 0

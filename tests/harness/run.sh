@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# Self-test of the harness (`make harness-test`, and the last stage of
+# `make check`).  Each case records a result; the script exits non-zero
+# when one fails.
+#
+#   parsers        parse-guest.py, warnings.py, cover-letter.py, summary.py on
+#                  fixtures (tests/harness/fixtures/)
+#   round trip     a synthetic series (it adds a new top-level directory, which
+#                  Debian's .gitignore block would hide) survives
+#                  export -> apply -> export byte for byte; the cover letter's
+#                  subject and blurb are kept
+#   unexported     apply refuses to discard commits or changes series/ lacks;
+#                  FORCE=1 discards them; commits of an earlier apply are no work
+#   broken patches caught by the right stage, with a message naming the patch:
+#                  does not apply      -> apply
+#                  checkpatch warning  -> checkpatch
+#                  breaks PCIE_TPH=n   -> matrix (tph-off)
+#                  new W=1 + sparse warning -> patch-compile (needs the test
+#                                      kernel built: skipped before 'make build')
+# Works in its own sandbox ($CACHE/build/selftest); needs the base (make base).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/../../scripts/lib.sh"
+# shellcheck source=scripts/lib-series.sh
+. "$VDT_ROOT/scripts/lib-series.sh"
+
+S=$VDT_ROOT/scripts
+F=$VDT_ROOT/tests/harness/fixtures
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+ST=$CACHE/build/selftest
+failed=0
+
+ok() { case_result pass "$1" "${2:-}"; }
+bad() {
+	case_result fail "$1" "${2:-}"
+	failed=1
+}
+# expect_in FILE REGEX...: every regex matches a line of FILE.
+expect_in() {
+	local f=$1 rx
+	shift
+	for rx in "$@"; do
+		grep -qE -- "$rx" "$f" || { echo "missing /$rx/ in $f:"; sed 's/^/    /' "$f" | tail -20; return 1; }
+	done
+}
+# sub NAME CMD...: run a harness script in the self-test's own environment;
+# its output and the cases it records land in $T/NAME.out / $T/NAME.cases.
+sub() {
+	local name=$1
+	shift
+	: >"$T/$name.cases"
+	(VDT_CASES=$T/$name.cases "$@") >"$T/$name.out" 2>&1
+}
+
+# --- parsers ---------------------------------------------------------------
+rc=0
+env -u VDT_CASES python3 "$S/parse-guest.py" --kunit "$F/guest.log" "$F/console.log" >"$T/pg.out" 2>&1 || rc=$?
+if [ $rc = 1 ] && cat "$F/guest.expected" "$F/console.expected" | diff -u - "$T/pg.out" >"$T/pg.diff"; then
+	ok "parse-guest: TAP, exit codes, hangs, KUnit leaves, console reports"
+else
+	cat "$T/pg.diff" "$T/pg.out" 2>/dev/null || true
+	bad "parse-guest: TAP, exit codes, hangs, KUnit leaves, console reports" "exit $rc (want 1) or other cases"
+fi
+
+printf 'a.c:1:2: warning: x [-Wfoo]\nb.c:3:4: warning: y\n' >"$T/w-old"
+printf 'a.c:9:2: warning: x [-Wfoo]\na.c:9:9: warning: x [-Wfoo]\nb.c:8:4: warning: y\n' >"$T/w-new"
+if out=$(python3 "$S/warnings.py" new --kind gcc "$T/w-old" "$T/w-new"); then
+	bad "warnings.py: a second copy of a known warning is new" "not reported"
+elif [ "$out" = "a.c:9:9: warning: x [-Wfoo]" ] &&
+	python3 "$S/warnings.py" new --kind sparse "$T/w-old" "$T/w-new" >/dev/null; then
+	ok "warnings.py: moved warnings are old, a second copy is new"
+else
+	bad "warnings.py: moved warnings are old, a second copy is new" "got: $out"
+fi
+
+mkdir -p "$T/out/results"
+printf 'a\tpass\t1\t-\t\nb\tfail\t2\t-\t\n' >"$T/out/results/stages.tsv"
+printf 'pass\tx\t\npass\ty\t\nskip\tz\t\n' >"$T/out/results/a.cases"
+printf 'fail\tw\tbroken\n' >"$T/out/results/b.cases"
+python3 "$S/summary.py" "$T/out" >"$T/summary.out"
+if [ "$(tail -n 1 "$T/summary.out")" = "2 passed, 1 failed" ] && grep -qx '1 skipped' "$T/summary.out"; then
+	ok "summary: last line is 'N passed, N failed'"
+else
+	cat "$T/summary.out"
+	bad "summary: last line is 'N passed, N failed'"
+fi
+
+# EXTRA_GUEST_TESTS: executables (only) join tests.d in the image; no clashes.
+mkdir -p "$T/extra" "$T/build"
+printf '#!/bin/sh\necho "1..1"\necho "ok 1 outside test"\n' >"$T/extra/99-outside"
+chmod +x "$T/extra/99-outside"
+echo "not a test" >"$T/extra/data.txt"
+if BUILD=$T/build EXTRA_GUEST_TESTS=$T/extra sub initramfs "$S/mkinitramfs.sh" &&
+	cpio -it --quiet <"$T/build/vdt-initramfs.cpio" >"$T/cpio.list" &&
+	grep -qx 'vdt/tests/99-outside' "$T/cpio.list" && ! grep -q 'data.txt' "$T/cpio.list" &&
+	grep -qx 'init' "$T/cpio.list" && grep -qx 'bin/busybox' "$T/cpio.list"; then
+	ok "EXTRA_GUEST_TESTS: its executables go into the guest image with tests.d"
+else
+	cat "$T/initramfs.out"
+	bad "EXTRA_GUEST_TESTS: its executables go into the guest image with tests.d"
+fi
+first=$(ls "$VDT_ROOT/tests/guest/tests.d" | head -1)
+if [ -n "$first" ]; then
+	cp "$T/extra/99-outside" "$T/extra/$first"
+	if ! BUILD=$T/build EXTRA_GUEST_TESTS=$T/extra sub clash "$S/mkinitramfs.sh" &&
+		expect_in "$T/clash.out" "two guest tests are named $first"; then
+		ok "EXTRA_GUEST_TESTS: a name clash with tests.d is an error"
+	else
+		bad "EXTRA_GUEST_TESTS: a name clash with tests.d is an error"
+	fi
+fi
+
+# --- a synthetic series ----------------------------------------------------
+base=$(base_commit)
+export CHECK_ROOT=$ST
+# shellcheck source=scripts/lib-sandbox.sh
+. "$S/lib-sandbox.sh"
+sandbox_prepare
+sandbox_checkout "$base"
+D="Mon, 2 Nov 2026 10:00:00 +0000"
+# commit_change SUBJECT: commit what is staged in the sandbox, fixed dates.
+commit_change() {
+	git -C "$SB_SRC" add -A -f
+	GIT_AUTHOR_DATE=$D GIT_COMMITTER_DATE=$D git -C "$SB_SRC" commit -q -m "$1" -m \
+		"Harness self-test change; never part of a real series.
+
+Signed-off-by: $VDT_GIT_NAME <$VDT_GIT_EMAIL>"
+}
+# make_series DIR: format-patch the sandbox's commits on the base into DIR.
+make_series() {
+	mkdir -p "$1"
+	git -C "$SB_SRC" format-patch -q "${FORMAT_PATCH_OPTS[@]}" -o "$1" "$base..HEAD"
+}
+
+# Round trip: new top-level directory + an edit; then export with a cover letter.
+mkdir -p "$SB_SRC/vdt-selftest"
+printf 'harness self-test\n' >"$SB_SRC/vdt-selftest/README"
+commit_change "selftest: Add a file in a new top-level directory"
+printf '\n' >>"$SB_SRC/MAINTAINERS"
+commit_change "MAINTAINERS: Add an empty line"
+make_series "$T/rt-raw"
+RT_WORK=$ST/work/applied
+export WORK=$RT_WORK SERIES=$T/rt
+mkdir -p "$SERIES"
+cp "$T"/rt-raw/*.patch "$SERIES/"
+if FORCE=1 sub rt-apply "$S/apply.sh" && sub rt-export "$S/export.sh" &&
+	[ -f "$SERIES/0000-cover-letter.patch" ] &&
+	git -C "$WORK" ls-files --error-unmatch vdt-selftest/README >/dev/null 2>&1; then
+	ok "apply + export of a series that adds a new top-level directory"
+else
+	cat "$T/rt-apply.out" "$T/rt-export.out"
+	bad "apply + export of a series that adds a new top-level directory"
+fi
+# Hand-written cover letter text must survive.
+sed -i -e 's/\*\*\* SUBJECT HERE \*\*\*/selftest: a two-patch series/' \
+	-e 's/\*\*\* BLURB HERE \*\*\*/This text was written by hand.\n\nIt has two paragraphs./' \
+	"$SERIES/0000-cover-letter.patch"
+cp -r "$SERIES" "$T/rt-before"
+if sub rt-apply2 "$S/apply.sh" && sub rt-export2 "$S/export.sh" &&
+	diff -r "$T/rt-before" "$SERIES" >"$T/rt.diff" && sub rt-check "$S/check-export.sh"; then
+	ok "export right after apply leaves series/ byte-identical (cover letter text kept)"
+else
+	cat "$T/rt.diff" "$T/rt-check.out" 2>/dev/null
+	bad "export right after apply leaves series/ byte-identical (cover letter text kept)"
+fi
+
+# Unexported work: a local commit and a local change are protected.
+echo "local edit" >>"$WORK/README"
+if ! sub unexp1 "$S/apply.sh" && expect_in "$T/unexp1.out" 'would lose' 'M README'; then
+	ok "apply refuses to discard uncommitted changes"
+else
+	bad "apply refuses to discard uncommitted changes"
+fi
+git -C "$WORK" commit -q -am "local: not exported"
+if ! sub unexp2 "$S/apply.sh" && expect_in "$T/unexp2.out" 'local: not exported is not in'; then
+	ok "apply refuses to discard commits that series/ lacks"
+else
+	bad "apply refuses to discard commits that series/ lacks"
+fi
+if FORCE=1 sub unexp3 "$S/apply.sh" && [ -z "$(git -C "$WORK" status --porcelain)" ]; then
+	ok "FORCE=1 apply discards them"
+else
+	cat "$T/unexp3.out"
+	bad "FORCE=1 apply discards them"
+fi
+
+# --- broken patches ---------------------------------------------------------
+# 1. does not apply: a good patch whose context was changed.
+sandbox_checkout "$base"
+printf '\n/* harness self-test */\n' >>"$SB_SRC/drivers/pci/pci.c"
+commit_change "PCI: Add a comment for the harness self-test"
+printf '/* harness self-test: second */\n' >>"$SB_SRC/drivers/pci/pci.c"
+commit_change "PCI: Add a second comment for the harness self-test"
+make_series "$T/na-raw"
+export SERIES=$T/na
+mkdir -p "$SERIES"
+cp "$T"/na-raw/0001-*.patch "$SERIES/"
+sed 's|^ /\* harness self-test \*/$| /* something else */|' "$T"/na-raw/0002-*.patch \
+	>"$SERIES/$(basename "$T"/na-raw/0002-*.patch)"
+na=$(basename "$T"/na-raw/0002-*.patch)
+if ! sub na "$S/apply.sh" &&
+	expect_in "$T/na.out" "FAIL: patch $na \(\"PCI: Add a second comment for the harness self-test\"\) does not apply" &&
+	expect_in "$T/na.cases" "^fail	$na	"; then
+	ok "a patch that does not apply fails 'apply', which names it"
+else
+	bad "a patch that does not apply fails 'apply', which names it"
+fi
+
+# 2. a checkpatch warning (a comment line over 100 columns).
+sandbox_checkout "$base"
+printf '\n/* harness self-test: this comment line is deliberately longer than one hundred columns, so checkpatch warns */\n' \
+	>>"$SB_SRC/drivers/pci/pci.c"
+commit_change "PCI: Add an overlong comment"
+export SERIES=$T/cp
+make_series "$SERIES"
+cpn=$(basename "$SERIES"/0001-*.patch)
+if ! sub cp-apply "$S/apply.sh"; then
+	cat "$T/cp-apply.out"
+	bad "a checkpatch warning fails 'checkpatch', which names the patch" "apply failed (a series applied before must be replaced without FORCE)"
+elif sub cp "$S/checkpatch.sh" ||
+	! expect_in "$T/cp.out" "FAIL: checkpatch --strict: $cpn \(\"PCI: Add an overlong comment\"\): 0 errors, 1 warnings" ||
+	! expect_in "$T/cp.cases" "^fail	$cpn: checkpatch	"; then
+	bad "a checkpatch warning fails 'checkpatch', which names the patch"
+else
+	ok "a checkpatch warning fails 'checkpatch', which names the patch"
+fi
+
+# 3. breaks the build only with CONFIG_PCIE_TPH=n.
+sandbox_checkout "$base"
+cat >>"$SB_SRC/drivers/pci/pci.c" <<'EOF'
+
+#ifndef CONFIG_PCIE_TPH
+/* Harness self-test: this only breaks the build when CONFIG_PCIE_TPH=n. */
+int pci_vdt_selftest_no_tph(void);
+int pci_vdt_selftest_no_tph(void)
+{
+	return vdt_selftest_undeclared;
+}
+#endif
+EOF
+commit_change "PCI: Break the build without TPH"
+export SERIES=$T/tph
+make_series "$SERIES"
+tpn=$(basename "$SERIES"/0001-*.patch)
+if ! sub tph-apply "$S/apply.sh"; then
+	cat "$T/tph-apply.out"
+	bad "a patch that breaks CONFIG_PCIE_TPH=n fails 'matrix', which names it" "apply failed"
+elif MATRIX=tph-off sub tph "$S/matrix.sh" ||
+	! expect_in "$T/tph.out" "FAIL: matrix tph-off \(configs/matrix/tph-off.config\): $tpn \(\"PCI: Break the build without TPH\"\) breaks the build" \
+		"drivers/pci/pci.c:[0-9]+:[0-9]+: error: .vdt_selftest_undeclared. undeclared" ||
+	! expect_in "$T/tph.cases" "^fail	tph-off: build	$tpn"; then
+	bad "a patch that breaks CONFIG_PCIE_TPH=n fails 'matrix', which names it"
+else
+	ok "a patch that breaks CONFIG_PCIE_TPH=n fails 'matrix', which names it"
+fi
+
+# 4. (when the test kernel is built) a new W=1 and sparse warning.
+if [ -f "$BUILD/.config" ] && [ -f "$BUILD/drivers/pci/.pci.o.cmd" ]; then
+	sandbox_checkout "$base"
+	printf '\nint pci_vdt_selftest_no_prototype(void)\n{\n\treturn 0;\n}\n' >>"$SB_SRC/drivers/pci/pci.c"
+	commit_change "PCI: Add a function without a prototype"
+	export SERIES=$T/w1
+	make_series "$SERIES"
+	w1n=$(basename "$SERIES"/0001-*.patch)
+	if ! sub w1-apply "$S/apply.sh"; then
+		cat "$T/w1-apply.out"
+		bad "a new W=1 and sparse warning fails 'patch-compile', which names the patch" "apply failed"
+	elif sub w1 "$S/compile-patches.sh" ||
+		! expect_in "$T/w1.out" \
+			"FAIL: $w1n \(\"PCI: Add a function without a prototype\"\): new W=1 warning\(s\) in drivers/pci/pci.c" \
+			"no previous prototype for .pci_vdt_selftest_no_prototype." \
+			"FAIL: $w1n \(\"PCI: Add a function without a prototype\"\): new sparse warning\(s\) in drivers/pci/pci.c" \
+			"symbol 'pci_vdt_selftest_no_prototype' was not declared" ||
+		! expect_in "$T/w1.cases" "^pass	$w1n: build	" "^fail	$w1n: W=1	" "^fail	$w1n: sparse	"; then
+		bad "a new W=1 and sparse warning fails 'patch-compile', which names the patch"
+	else
+		ok "a new W=1 and sparse warning fails 'patch-compile', which names the patch"
+	fi
+else
+	case_result skip "a new W=1 and sparse warning fails 'patch-compile'" "no test kernel built in $BUILD yet"
+fi
+
+echo "Output of the harness scripts run above (indented):"
+for f in "$T"/*.out; do
+	echo "  ---- $(basename "$f")"
+	sed 's/^/    /' "$f"
+done
+sandbox_checkout "$base" || true
+exit $failed

@@ -1,0 +1,726 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * importer_test - end-to-end test of vfio-pci dma-buf TPH hints as a
+ * peer-to-peer importer sees them through dma_buf_get_pci_tph().
+ *
+ * Runs in the QEMU guest after tph_importer.ko is loaded (see
+ * tests/guest/tests.d/50-tph-importer) and prints TAP. The devices come from
+ * the environment the guest runner exports (CONTRACT.md):
+ *   VFIO_SELFTESTS_BDF    exporter; TPH + Extended TPH completer when patched
+ *   VFIO_SELFTESTS_BDF2   importer with TLP prefix support; not a completer
+ *   VDT_BDF_TPH_ONLY      TPH-only completer when patched
+ *   VDT_BDF_RESERVED      reserved completer encoding: not a completer
+ *   VDT_BDF_CONVENTIONAL  conventional PCI function: no TLP prefix path
+ *   VDT_QEMU              "patched" or "stock" (no completer anywhere)
+ * Exit status: 0 when no test failed, 1 otherwise.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+
+#include <linux/iommufd.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+#include "tph_importer.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define ST_BOTH		(VFIO_DMA_BUF_TPH_ST | VFIO_DMA_BUF_TPH_ST_EXT)
+#define QUERY_EXT	TPH_IMPORTER_QUERY_EXTENDED
+#define QUERY_LOCKED	TPH_IMPORTER_QUERY_RESV_LOCKED
+
+enum result { PASS, FAIL, SKIP };
+
+/* Why the current test failed or was skipped. */
+static char why[512];
+
+#define FAIL_IF(cond, ...) do {						\
+	if (cond) {							\
+		snprintf(why, sizeof(why), __VA_ARGS__);		\
+		return FAIL;						\
+	}								\
+} while (0)
+
+#define SKIP_IF(cond, ...) do {						\
+	if (cond) {							\
+		snprintf(why, sizeof(why), __VA_ARGS__);		\
+		return SKIP;						\
+	}								\
+} while (0)
+
+/* Fail unless @expr (0 or -errno) equals @expected. */
+#define EXPECT_RET(expected, expr) do {					\
+	int __ret = (expr);						\
+									\
+	FAIL_IF(__ret != (expected), "%s: got %d (%s), expected %d (%s)", \
+		#expr, __ret, strerror(-__ret), (expected),		\
+		strerror(-(expected)));					\
+} while (0)
+
+struct vdev {
+	const char *bdf;
+	int fd;
+	off_t config_offset;
+	bool reset;
+};
+
+struct hints {
+	uint32_t flags;
+	uint16_t st_ext;
+	uint8_t st;
+	uint8_t ph;
+};
+
+static int iommufd = -1;
+static int importer = -1;
+static const char *qemu;
+static const char *bdf2, *bdf_tph_only, *bdf_reserved, *bdf_conventional;
+
+static struct vdev primary = { .fd = -1 };
+static int buf = -1;		/* dma-buf of @primary */
+static bool setup_ok;		/* t_setup() passed */
+static bool completer;		/* @primary accepts TPH hints */
+static uint32_t att_a;		/* attached before the second SET */
+static uint32_t att_b;		/* attached after the second SET */
+
+static const struct hints first = { ST_BOTH, 0x1234, 0x2a, 2 };
+static const struct hints second = { ST_BOTH, 0x4321, 0x55, 1 };
+static const struct hints st_only = { VFIO_DMA_BUF_TPH_ST, 0, 0x66, 3 };
+static const struct hints third = { ST_BOTH, 0x7777, 0x77, 0 };
+
+static int vdev_open(struct vdev *d, const char *bdf)
+{
+	struct vfio_region_info config = {
+		.argsz = sizeof(config),
+		.index = VFIO_PCI_CONFIG_REGION_INDEX,
+	};
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = iommufd,
+	};
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	char path[300] = "";
+	struct dirent *e;
+	DIR *dir;
+
+	d->bdf = bdf;
+	d->fd = -1;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	path[0] = 0;
+	while ((e = readdir(dir))) {
+		if (!strncmp(e->d_name, "vfio", 4)) {
+			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", e->d_name);
+			break;
+		}
+	}
+	closedir(dir);
+	if (!path[0])
+		return -ENOENT;
+
+	d->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (d->fd < 0)
+		return -errno;
+
+	if (ioctl(d->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) ||
+	    ioctl(iommufd, IOMMU_IOAS_ALLOC, &ioas))
+		goto err;
+	attach.pt_id = ioas.out_ioas_id;
+	if (ioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach) ||
+	    ioctl(d->fd, VFIO_DEVICE_GET_INFO, &info) ||
+	    ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &config))
+		goto err;
+
+	d->config_offset = config.offset;
+	d->reset = info.flags & VFIO_DEVICE_FLAGS_RESET;
+	return 0;
+
+err:
+	close(d->fd);
+	d->fd = -1;
+	return -errno;
+}
+
+static void vdev_close(struct vdev *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
+
+static int vdev_memory(struct vdev *d, bool on)
+{
+	off_t pos = d->config_offset + PCI_COMMAND;
+	uint16_t cmd;
+
+	if (pread(d->fd, &cmd, sizeof(cmd), pos) != sizeof(cmd))
+		return -EIO;
+	cmd = on ? cmd | PCI_COMMAND_MEMORY : cmd & ~PCI_COMMAND_MEMORY;
+	if (pwrite(d->fd, &cmd, sizeof(cmd), pos) != sizeof(cmd))
+		return -EIO;
+	return 0;
+}
+
+/* VFIO_DEVICE_FEATURE with up to 64 bytes of payload: ioctl result or -errno. */
+static int feature(int fd, uint32_t flags, void *data, size_t size)
+{
+	uint64_t buf[(sizeof(struct vfio_device_feature) + 64) / sizeof(uint64_t)] = { 0 };
+	struct vfio_device_feature *hdr = (struct vfio_device_feature *)buf;
+	unsigned char *payload = (unsigned char *)buf + sizeof(*hdr);
+	int ret;
+
+	if (size > 64)
+		return -E2BIG;
+	hdr->argsz = sizeof(*hdr) + size;
+	hdr->flags = flags;
+	memcpy(payload, data, size);
+	ret = ioctl(fd, VFIO_DEVICE_FEATURE, hdr);
+	if (ret < 0)
+		return -errno;
+	memcpy(data, payload, size);
+	return ret;
+}
+
+/* Export the first page of BAR 0 as a dma-buf: fd or -errno. */
+static int dmabuf_export(struct vdev *d)
+{
+	struct {
+		struct vfio_device_feature_dma_buf get;
+		struct vfio_region_dma_range range;
+	} arg = {
+		.get = { .region_index = 0, .open_flags = O_RDWR | O_CLOEXEC, .nr_ranges = 1 },
+		.range = { .offset = 0, .length = getpagesize() },
+	};
+
+	return feature(d->fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF,
+		       &arg, sizeof(arg));
+}
+
+static int tph_probe(struct vdev *d)
+{
+	struct vfio_device_feature_dma_buf_tph tph = { .dmabuf_fd = -1 };
+
+	return feature(d->fd, VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
+		       VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_BUF_TPH,
+		       &tph, sizeof(tph));
+}
+
+static int tph_set(struct vdev *d, int dmabuf_fd, const struct hints *h)
+{
+	struct vfio_device_feature_dma_buf_tph tph = {
+		.dmabuf_fd = dmabuf_fd,
+		.flags = h->flags,
+		.steering_tag_ext = h->st_ext,
+		.steering_tag = h->st,
+		.ph = h->ph,
+	};
+
+	return feature(d->fd, VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_BUF_TPH,
+		       &tph, sizeof(tph));
+}
+
+static int imp_attach(int dmabuf_fd, const char *bdf, uint32_t *handle)
+{
+	struct tph_importer_attach arg = { .dmabuf_fd = dmabuf_fd };
+
+	snprintf(arg.pci_name, sizeof(arg.pci_name), "%s", bdf);
+	if (ioctl(importer, TPH_IMPORTER_ATTACH, &arg))
+		return -errno;
+	*handle = arg.handle;
+	return 0;
+}
+
+static int imp_query(uint32_t handle, uint32_t flags, struct tph_importer_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->handle = handle;
+	q->flags = flags;
+	return ioctl(importer, TPH_IMPORTER_QUERY, q) ? -errno : 0;
+}
+
+static int imp_detach(uint32_t handle)
+{
+	struct tph_importer_detach arg = { .handle = handle };
+
+	return ioctl(importer, TPH_IMPORTER_DETACH, &arg) ? -errno : 0;
+}
+
+/*
+ * Check what attachment @handle reports for the 8-bit (@ext false) or the
+ * Extended namespace: the tag and PH of @h, or -EOPNOTSUPP when @h is NULL.
+ */
+static enum result check_query(uint32_t handle, bool ext, bool locked,
+			       const struct hints *h)
+{
+	uint32_t flags = (ext ? QUERY_EXT : 0) | (locked ? QUERY_LOCKED : 0);
+	const char *ns = ext ? "extended" : "8-bit";
+	struct tph_importer_query q;
+
+	EXPECT_RET(0, imp_query(handle, flags, &q));
+	if (!h) {
+		FAIL_IF(q.ret != -EOPNOTSUPP, "%s query of attachment %u: ret %d, expected %d",
+			ns, handle, q.ret, -EOPNOTSUPP);
+		return PASS;
+	}
+	FAIL_IF(q.ret, "%s query of attachment %u: ret %d (%s), expected 0",
+		ns, handle, q.ret, strerror(-q.ret));
+	FAIL_IF(q.steering_tag != (ext ? h->st_ext : h->st) || q.ph != h->ph,
+		"%s query of attachment %u: tag %#x ph %u, expected tag %#x ph %u",
+		ns, handle, q.steering_tag, q.ph, ext ? h->st_ext : h->st, h->ph);
+	return PASS;
+}
+
+/* Both namespaces; NULL for a namespace without hints. */
+#define CHECK_BOTH(handle, h8, hext) do {				\
+	if (check_query(handle, false, false, h8) != PASS)		\
+		return FAIL;						\
+	if (check_query(handle, true, false, hext) != PASS)		\
+		return FAIL;						\
+} while (0)
+
+static uint32_t invalidations(uint32_t handle)
+{
+	struct tph_importer_query q;
+
+	return imp_query(handle, 0, &q) ? UINT32_MAX : q.invalidations;
+}
+
+#define NEED_COMPLETER()						\
+	SKIP_IF(!completer, "%s is not a TPH completer (VDT_QEMU=%s)",	\
+		primary.bdf, qemu)
+
+#define NEED_ENV(var)	SKIP_IF(!(var), #var " is not set")
+
+static enum result t_setup(void)
+{
+	const char *bdf = getenv("VFIO_SELFTESTS_BDF");
+
+	FAIL_IF(!bdf, "VFIO_SELFTESTS_BDF is not set");
+	importer = open("/dev/tph_importer", O_RDWR | O_CLOEXEC);
+	FAIL_IF(importer < 0, "open /dev/tph_importer: %s", strerror(errno));
+	iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	FAIL_IF(iommufd < 0, "open /dev/iommu: %s", strerror(errno));
+	EXPECT_RET(0, vdev_open(&primary, bdf));
+	EXPECT_RET(0, vdev_memory(&primary, true));
+	buf = dmabuf_export(&primary);
+	FAIL_IF(buf < 0, "dma-buf export from %s: %s", bdf, strerror(-buf));
+	setup_ok = true;
+	return PASS;
+}
+
+static enum result t_probe_gate(void)
+{
+	int ret = tph_probe(&primary);
+
+	completer = !ret;
+	if (!strcmp(qemu, "stock"))
+		FAIL_IF(ret != -EOPNOTSUPP, "PROBE on %s: %d, expected %d (stock QEMU)",
+			primary.bdf, ret, -EOPNOTSUPP);
+	else if (!strcmp(qemu, "patched"))
+		FAIL_IF(ret, "PROBE on %s: %d, expected 0 (TPH completer)",
+			primary.bdf, ret);
+	else
+		FAIL_IF(ret && ret != -EOPNOTSUPP, "PROBE on %s: %d", primary.bdf, ret);
+	return PASS;
+}
+
+/* Stock QEMU: the completer gate reads real config space and refuses SET. */
+static enum result t_stock_set_refused(void)
+{
+	uint32_t h;
+
+	SKIP_IF(completer, "%s is a TPH completer", primary.bdf);
+	FAIL_IF(buf < 0, "no dma-buf");
+	EXPECT_RET(-EOPNOTSUPP, tph_set(&primary, buf, &first));
+
+	/* Without hints the importer is told there are none. */
+	EXPECT_RET(0, imp_attach(buf, bdf2 ?: primary.bdf, &h));
+	CHECK_BOTH(h, NULL, NULL);
+	EXPECT_RET(0, imp_detach(h));
+	return PASS;
+}
+
+static enum result t_attach_sees_hints(void)
+{
+	NEED_COMPLETER();
+	NEED_ENV(bdf2);
+	EXPECT_RET(0, tph_set(&primary, buf, &first));
+	EXPECT_RET(0, imp_attach(buf, bdf2, &att_a));
+	CHECK_BOTH(att_a, &first, &first);
+	return PASS;
+}
+
+static enum result t_query_resv_locked(void)
+{
+	NEED_COMPLETER();
+	FAIL_IF(!att_a, "no attachment");
+	if (check_query(att_a, false, true, &first) != PASS ||
+	    check_query(att_a, true, true, &first) != PASS)
+		return FAIL;
+	return PASS;
+}
+
+static enum result t_set_keeps_snapshot(void)
+{
+	NEED_COMPLETER();
+	FAIL_IF(!att_a, "no attachment");
+	EXPECT_RET(0, tph_set(&primary, buf, &second));
+	CHECK_BOTH(att_a, &first, &first);
+	return PASS;
+}
+
+static enum result t_new_attach_sees_new(void)
+{
+	NEED_COMPLETER();
+	NEED_ENV(bdf2);
+	EXPECT_RET(0, imp_attach(buf, bdf2, &att_b));
+	CHECK_BOTH(att_b, &second, &second);
+	CHECK_BOTH(att_a, &first, &first);
+	return PASS;
+}
+
+static enum result t_ext_not_set(void)
+{
+	uint32_t h;
+
+	NEED_COMPLETER();
+	NEED_ENV(bdf2);
+	EXPECT_RET(0, tph_set(&primary, buf, &st_only));
+	EXPECT_RET(0, imp_attach(buf, bdf2, &h));
+	CHECK_BOTH(h, &st_only, NULL);
+	return PASS;
+}
+
+static enum result t_cleared(void)
+{
+	const struct hints none = { 0 };
+	uint32_t h;
+
+	NEED_COMPLETER();
+	NEED_ENV(bdf2);
+	EXPECT_RET(0, tph_set(&primary, buf, &none));
+	EXPECT_RET(0, imp_attach(buf, bdf2, &h));
+	CHECK_BOTH(h, NULL, NULL);
+	CHECK_BOTH(att_b, &second, &second);
+	return PASS;
+}
+
+static enum result t_conventional(void)
+{
+	uint32_t h;
+
+	NEED_COMPLETER();
+	NEED_ENV(bdf_conventional);
+	EXPECT_RET(0, tph_set(&primary, buf, &third));
+	EXPECT_RET(0, imp_attach(buf, bdf_conventional, &h));
+	CHECK_BOTH(h, &third, NULL);
+	return PASS;
+}
+
+static enum result t_revoked_attach(void)
+{
+	uint32_t before, h;
+
+	NEED_COMPLETER();
+	NEED_ENV(bdf2);
+	FAIL_IF(!att_b, "no attachment");
+	EXPECT_RET(0, tph_set(&primary, buf, &third));
+	before = invalidations(att_b);
+	EXPECT_RET(0, vdev_memory(&primary, false));
+	FAIL_IF(invalidations(att_b) <= before,
+		"no invalidate_mappings() on revoke (%u before, %u after)",
+		before, invalidations(att_b));
+	EXPECT_RET(-ENODEV, imp_attach(buf, bdf2, &h));
+	return PASS;
+}
+
+/* An existing attachment keeps answering from its snapshot while revoked. */
+static enum result t_revoked_snapshot(void)
+{
+	NEED_COMPLETER();
+	FAIL_IF(!att_b, "no attachment");
+	CHECK_BOTH(att_b, &second, &second);
+	return PASS;
+}
+
+static enum result t_unrevoke(void)
+{
+	uint32_t h;
+
+	NEED_COMPLETER();
+	NEED_ENV(bdf2);
+	EXPECT_RET(0, vdev_memory(&primary, true));
+	EXPECT_RET(0, imp_attach(buf, bdf2, &h));
+	CHECK_BOTH(h, &third, &third);
+	return PASS;
+}
+
+static enum result t_reset(void)
+{
+	uint32_t before, h;
+
+	NEED_COMPLETER();
+	NEED_ENV(bdf2);
+	SKIP_IF(!primary.reset, "%s cannot be reset", primary.bdf);
+	before = invalidations(att_b);
+	FAIL_IF(ioctl(primary.fd, VFIO_DEVICE_RESET), "VFIO_DEVICE_RESET: %s",
+		strerror(errno));
+	FAIL_IF(invalidations(att_b) <= before,
+		"no invalidate_mappings() on reset (%u before, %u after)",
+		before, invalidations(att_b));
+	EXPECT_RET(0, imp_attach(buf, bdf2, &h));
+	CHECK_BOTH(h, &third, &third);
+	return PASS;
+}
+
+static enum result t_detach(void)
+{
+	struct tph_importer_query q;
+	uint32_t h;
+
+	EXPECT_RET(0, imp_attach(buf, primary.bdf, &h));
+	EXPECT_RET(0, imp_detach(h));
+	EXPECT_RET(-ENOENT, imp_query(h, 0, &q));
+	EXPECT_RET(-ENOENT, imp_detach(h));
+	return PASS;
+}
+
+static enum result t_attach_errors(void)
+{
+	int efd = eventfd(0, EFD_CLOEXEC);
+	uint32_t h;
+
+	FAIL_IF(efd < 0, "eventfd: %s", strerror(errno));
+	EXPECT_RET(-EINVAL, imp_attach(buf, "not-a-bdf", &h));
+	EXPECT_RET(-ENXIO, imp_attach(buf, "0000:fe:1f.7", &h));
+	EXPECT_RET(-EBADF, imp_attach(-1, primary.bdf, &h));
+	EXPECT_RET(-EINVAL, imp_attach(efd, primary.bdf, &h));
+	close(efd);
+	return PASS;
+}
+
+/* SET and PROBE on a device that is no completer are refused. */
+static enum result check_not_completer(const char *bdf)
+{
+	const char *importer_bdf = primary.bdf;
+	enum result res = PASS;
+	struct vdev d;
+	uint32_t h;
+	int fd;
+
+	EXPECT_RET(0, vdev_open(&d, bdf));
+	if (vdev_memory(&d, true)) {
+		snprintf(why, sizeof(why), "enable memory decode on %s", bdf);
+		res = FAIL;
+		goto out;
+	}
+	fd = dmabuf_export(&d);
+	if (fd < 0) {
+		snprintf(why, sizeof(why), "dma-buf export: %s", strerror(-fd));
+		res = FAIL;
+		goto out;
+	}
+	if (tph_probe(&d) != -EOPNOTSUPP || tph_set(&d, fd, &st_only) != -EOPNOTSUPP) {
+		snprintf(why, sizeof(why), "%s: PROBE %d, SET %d, expected %d", bdf,
+			 tph_probe(&d), tph_set(&d, fd, &st_only), -EOPNOTSUPP);
+		res = FAIL;
+	} else if (imp_attach(fd, importer_bdf, &h)) {
+		snprintf(why, sizeof(why), "attach: %s", strerror(errno));
+		res = FAIL;
+	} else {
+		if (check_query(h, false, false, NULL) != PASS ||
+		    check_query(h, true, false, NULL) != PASS)
+			res = FAIL;
+		imp_detach(h);
+	}
+	close(fd);
+out:
+	vdev_close(&d);
+	return res;
+}
+
+static enum result t_second_not_completer(void)
+{
+	NEED_ENV(bdf2);
+	return check_not_completer(bdf2);
+}
+
+static enum result t_reserved_not_completer(void)
+{
+	NEED_ENV(bdf_reserved);
+	return check_not_completer(bdf_reserved);
+}
+
+static enum result check_tph_only(struct vdev *d, int fd, const struct hints *ext,
+				  const struct hints *st)
+{
+	enum result res;
+	uint32_t h;
+
+	EXPECT_RET(0, tph_probe(d));
+	EXPECT_RET(-EOPNOTSUPP, tph_set(d, fd, ext));
+	EXPECT_RET(0, tph_set(d, fd, st));
+	EXPECT_RET(0, imp_attach(fd, bdf2, &h));
+	res = check_query(h, false, false, st);
+	if (res == PASS)
+		res = check_query(h, true, false, NULL);
+	imp_detach(h);
+	return res;
+}
+
+static enum result t_tph_only(void)
+{
+	const struct hints ext = { VFIO_DMA_BUF_TPH_ST_EXT, 0x42, 0, 0 };
+	const struct hints st = { VFIO_DMA_BUF_TPH_ST, 0, 0x31, 1 };
+	enum result res = FAIL;
+	struct vdev d;
+	int fd;
+
+	NEED_ENV(bdf_tph_only);
+	NEED_ENV(bdf2);
+	if (!strcmp(qemu, "stock"))
+		return check_not_completer(bdf_tph_only);
+
+	EXPECT_RET(0, vdev_open(&d, bdf_tph_only));
+	fd = vdev_memory(&d, true) ?: dmabuf_export(&d);
+	if (fd < 0) {
+		snprintf(why, sizeof(why), "%s: dma-buf export: %s", bdf_tph_only,
+			 strerror(-fd));
+		goto out;
+	}
+
+	res = check_tph_only(&d, fd, &ext, &st);
+	close(fd);
+out:
+	vdev_close(&d);
+	return res;
+}
+
+/*
+ * Closing the exporting device revokes its dma-bufs for good: existing
+ * attachments are invalidated and the dma-buf cannot be attached again, not
+ * even after the device is opened again.
+ */
+static enum result t_device_closed(void)
+{
+	const char *bdf = primary.bdf;
+	uint32_t before, old, h;
+
+	NEED_ENV(bdf2);
+	EXPECT_RET(0, imp_attach(buf, bdf2, &old));
+	before = invalidations(old);
+	vdev_close(&primary);
+	FAIL_IF(invalidations(old) <= before,
+		"no invalidate_mappings() on close (%u before, %u after)",
+		before, invalidations(old));
+	EXPECT_RET(-ENODEV, imp_attach(buf, bdf2, &h));
+
+	EXPECT_RET(0, vdev_open(&primary, bdf));
+	EXPECT_RET(0, vdev_memory(&primary, true));
+	EXPECT_RET(-ENODEV, imp_attach(buf, bdf2, &h));
+	if (completer)
+		EXPECT_RET(-ENODEV, tph_set(&primary, buf, &first));
+	return PASS;
+}
+
+/*
+ * Closing the importer file detaches its attachments: revoking the dma-buf
+ * afterwards must not reach them (KASAN would report the use after free).
+ */
+static enum result t_importer_close(void)
+{
+	uint32_t h;
+	int fd;
+
+	NEED_ENV(bdf2);
+	FAIL_IF(primary.fd < 0, "no device");
+	fd = dmabuf_export(&primary);
+	FAIL_IF(fd < 0, "dma-buf export: %s", strerror(-fd));
+	EXPECT_RET(0, imp_attach(fd, bdf2, &h));
+	EXPECT_RET(0, imp_attach(fd, primary.bdf, &h));
+	close(importer);
+	importer = open("/dev/tph_importer", O_RDWR | O_CLOEXEC);
+	FAIL_IF(importer < 0, "reopen /dev/tph_importer: %s", strerror(errno));
+	EXPECT_RET(0, vdev_memory(&primary, false));
+	EXPECT_RET(0, vdev_memory(&primary, true));
+	close(fd);
+	return PASS;
+}
+
+static const struct {
+	const char *name;
+	enum result (*fn)(void);
+} tests[] = {
+	{ "open importer, primary device and its dma-buf", t_setup },
+	{ "PROBE on the primary device follows its completer capability", t_probe_gate },
+	{ "non-completer: SET refused, importer sees no hints", t_stock_set_refused },
+	{ "hints SET before attach are seen in both namespaces", t_attach_sees_hints },
+	{ "query with the reservation lock held", t_query_resv_locked },
+	{ "SET after attach leaves the existing attachment's hints", t_set_keeps_snapshot },
+	{ "a new attachment sees the new hints", t_new_attach_sees_new },
+	{ "Extended not set: -EOPNOTSUPP for extended, 8-bit answered", t_ext_not_set },
+	{ "cleared hints: -EOPNOTSUPP for both namespaces", t_cleared },
+	{ "conventional PCI importer: extended refused, 8-bit answered", t_conventional },
+	{ "revoked dma-buf (memory decode off) cannot be attached", t_revoked_attach },
+	{ "revoked dma-buf: existing attachment keeps its snapshot", t_revoked_snapshot },
+	{ "memory decode on again: hints survived the revoke", t_unrevoke },
+	{ "device reset: attachment invalidated, hints survived", t_reset },
+	{ "DETACH", t_detach },
+	{ "ATTACH errors", t_attach_errors },
+	{ "second device (no completer): PROBE and SET refused", t_second_not_completer },
+	{ "reserved completer encoding: PROBE and SET refused", t_reserved_not_completer },
+	{ "TPH-only completer: Extended refused, 8-bit seen (stock: all refused)", t_tph_only },
+	{ "closed device: its dma-buf cannot be attached any more", t_device_closed },
+	{ "closing the importer detaches its attachments", t_importer_close },
+};
+
+int main(void)
+{
+	int failed = 0;
+	size_t i;
+
+	qemu = getenv("VDT_QEMU") ?: "unknown";
+	bdf2 = getenv("VFIO_SELFTESTS_BDF2");
+	bdf_tph_only = getenv("VDT_BDF_TPH_ONLY");
+	bdf_reserved = getenv("VDT_BDF_RESERVED");
+	bdf_conventional = getenv("VDT_BDF_CONVENTIONAL");
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("TAP version 13\n1..%zu\n", ARRAY_SIZE(tests));
+
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		enum result res = FAIL;
+
+		why[0] = 0;
+		if (i && !setup_ok)
+			snprintf(why, sizeof(why), "setup failed");
+		else
+			res = tests[i].fn();
+		if (res == SKIP) {
+			printf("ok %zu - %s # SKIP %s\n", i + 1, tests[i].name, why);
+		} else if (res == PASS) {
+			printf("ok %zu - %s\n", i + 1, tests[i].name);
+		} else {
+			printf("# %s\nnot ok %zu - %s\n", why, i + 1, tests[i].name);
+			failed++;
+		}
+	}
+
+	printf("# %d of %zu failed (VDT_QEMU=%s)\n", failed, ARRAY_SIZE(tests), qemu);
+	return failed ? 1 : 0;
+}

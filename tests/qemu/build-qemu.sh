@@ -1,0 +1,152 @@
+#!/bin/bash
+# Build Debian bookworm's QEMU with the test-only TPH patch and print the
+# absolute path of the resulting qemu-system-x86_64 on stdout.
+#
+# Usage: tests/qemu/build-qemu.sh
+#
+# The binary is cached under $CACHE/qemu/bin/<key>/ where <key> hashes the
+# Debian version, the configure arguments and the patch: an unchanged patch
+# returns at once, a changed one rebuilds (ccache keeps that short).
+# Everything apt does for this script uses a private configuration under
+# $CACHE/qemu/apt-src; the system's apt sources are never read or changed.
+# Progress goes to stderr, build output to $CACHE/qemu/logs/build-<key>.log.
+#
+# Environment:
+#   XDG_CACHE_HOME        cache root (default ~/.cache)
+#   VDT_QEMU_PATCH        patch to apply (default: the one next to this script)
+#   VDT_QEMU_DEB_SRC      deb-src line(s) to use instead of the default mirror
+set -euo pipefail
+
+readonly QEMU_DEB_VERSION='1:7.2+dfsg-7+deb12u18'
+readonly QEMU_SRC_DIR='qemu-7.2+dfsg'
+readonly KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+readonly DEFAULT_DEB_SRC="deb-src [signed-by=$KEYRING] http://deb.debian.org/debian bookworm main
+deb-src [signed-by=$KEYRING] http://deb.debian.org/debian-security bookworm-security main"
+# Build dependencies, by Debian package name (installed only when missing).
+readonly BUILD_DEPS='gcc make pkg-config python3 meson ninja-build
+	libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev dpkg-dev patch
+	xz-utils'
+# Minimal TCG-only x86_64 system emulator.  --firmwarepath makes the binary
+# find Debian's ROMs (qemu-system-data, seabios, ipxe-qemu) like the stock
+# one does; passing the same directories with -L is harmless.
+readonly CONFIGURE_ARGS='--target-list=x86_64-softmmu --without-default-features
+	--enable-tcg --disable-kvm --disable-xen --disable-user --disable-docs
+	--disable-werror --enable-fdt=system
+	--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu'
+
+msg() { printf 'build-qemu: %s\n' "$*" >&2; }
+die() { msg "error: $*"; exit 1; }
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+patch_file=${VDT_QEMU_PATCH:-$here/0001-pci-tph-test-properties.patch}
+[[ -r $patch_file ]] || die "patch not found: $patch_file"
+patch_file=$(cd "$(dirname "$patch_file")" && pwd)/$(basename "$patch_file")
+
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/vfio-dmabuf-tph
+QDIR=$CACHE/qemu
+
+key=$({ printf '%s\n%s\n' "$QEMU_DEB_VERSION" "$CONFIGURE_ARGS";
+	cat "$patch_file"; } | sha256sum | cut -c1-16)
+bin_dir=$QDIR/bin/$key
+binary=$bin_dir/qemu-system-x86_64
+
+# Fast path: cached binary for exactly this version, configuration and patch.
+if [[ -x $binary ]]; then
+	printf '%s\n' "$binary"
+	exit 0
+fi
+
+mkdir -p "$QDIR/logs"
+exec 9>"$QDIR/.lock"
+flock 9
+if [[ -x $binary ]]; then	# another run finished it while we waited
+	printf '%s\n' "$binary"
+	exit 0
+fi
+
+log=$QDIR/logs/build-$key.log
+: >"$log"
+step='start'
+trap 'msg "FAILED while: $step (full log: $log)"; tail -n 20 "$log" >&2' ERR
+started=$SECONDS
+
+step='checking build dependencies'
+msg "$step"
+missing=()
+for pkg in $BUILD_DEPS; do
+	dpkg-query -W -f='${db:Status-Status}\n' "$pkg" 2>/dev/null |
+		grep -qx installed || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+	[[ $(id -u) -eq 0 ]] ||
+		die "missing build dependencies (run as root or install): ${missing[*]}"
+	step="installing ${missing[*]}"
+	msg "$step"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y \
+		--no-install-recommends "${missing[@]}" >>"$log" 2>&1
+fi
+
+# Private apt configuration: only our deb-src list, own lists and cache.
+step='updating private apt source lists'
+msg "$step"
+apt_dir=$QDIR/apt-src
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+printf '%s\n' "${VDT_QEMU_DEB_SRC:-$DEFAULT_DEB_SRC}" >"$apt_dir/sources.list"
+apt_opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list"
+	-o Dir::Etc::sourceparts=/dev/null
+	-o "Dir::State::Lists=$apt_dir/lists"
+	-o "Dir::Cache=$apt_dir/cache"
+	-o APT::Sandbox::User=root)
+apt-get "${apt_opts[@]}" update >>"$log" 2>&1
+
+# Download once into dl/, unpack (Debian patches applied) per build.
+step="downloading source qemu=$QEMU_DEB_VERSION"
+dl_dir=$QDIR/dl
+dsc=$dl_dir/qemu_${QEMU_DEB_VERSION#*:}.dsc
+if [[ ! -r $dsc ]]; then
+	msg "$step"
+	mkdir -p "$dl_dir"
+	(cd "$dl_dir" && apt-get "${apt_opts[@]}" source --download-only \
+		"qemu=$QEMU_DEB_VERSION") >>"$log" 2>&1 ||
+		die "cannot fetch qemu=$QEMU_DEB_VERSION from: $(grep -v '^#' \
+			"$apt_dir/sources.list" | tr '\n' ' ')(set VDT_QEMU_DEB_SRC, e.g. a snapshot.debian.org archive)"
+	[[ -r $dsc ]] || die "apt-get source did not produce $dsc"
+fi
+
+step='unpacking source'
+msg "$step"
+work=$QDIR/work
+rm -rf "$work"
+mkdir -p "$work"
+dpkg-source --no-check -x "$dsc" "$work/$QEMU_SRC_DIR" >>"$log" 2>&1
+
+step="applying $(basename "$patch_file")"
+msg "$step"
+patch -p1 --forward --batch -d "$work/$QEMU_SRC_DIR" <"$patch_file" >>"$log" 2>&1
+
+step='configuring'
+msg "$step"
+mkdir -p "$work/build"
+cc=gcc
+if [[ -x /usr/lib/ccache/gcc ]]; then	# Debian's ccache masquerade link
+	cc=/usr/lib/ccache/gcc
+	export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+	export CCACHE_BASEDIR=$CACHE
+fi
+# shellcheck disable=SC2086 # CONFIGURE_ARGS is a word list
+(cd "$work/build" && "../$QEMU_SRC_DIR/configure" --cc="$cc" \
+	$CONFIGURE_ARGS) >>"$log" 2>&1
+
+step='building qemu-system-x86_64 (ninja -j2)'
+msg "$step"
+ninja -C "$work/build" -j2 qemu-system-x86_64 >>"$log" 2>&1
+
+step='installing into the cache'
+mkdir -p "$bin_dir"
+cp "$work/build/qemu-system-x86_64" "$bin_dir/.qemu-system-x86_64.tmp"
+mv "$bin_dir/.qemu-system-x86_64.tmp" "$binary"
+printf 'version=%s\npatch=%s\nkey=%s\nbuilt=%s\nseconds=%d\n' \
+	"$QEMU_DEB_VERSION" "$patch_file" "$key" "$(date -u +%FT%TZ)" \
+	$((SECONDS - started)) >"$bin_dir/BUILD-INFO"
+msg "built in $((SECONDS - started)) s: $binary"
+printf '%s\n' "$binary"
