@@ -1,19 +1,23 @@
 #!/bin/bash
-# Build Debian bookworm's QEMU with the test-only TPH patch and print the
+# Build Debian bookworm's QEMU with the test-only TPH patches and print the
 # absolute path of the resulting qemu-system-x86_64 on stdout.
 #
 # Usage: tests/qemu/build-qemu.sh
 #
+# Every tests/qemu/[0-9]*.patch is applied, in name order (0001, 0002, ...).
 # The binary is cached under $CACHE/qemu/bin/<key>/ where <key> hashes the
-# Debian version, the configure arguments and the patch: an unchanged patch
-# returns at once, a changed one rebuilds (ccache keeps that short).
+# Debian version, the configure arguments and all applied patches (names and
+# contents): unchanged patches return at once, any change rebuilds (ccache
+# keeps that short).
 # Everything apt does for this script uses a private configuration under
 # $CACHE/qemu/apt-src; the system's apt sources are never read or changed.
 # Progress goes to stderr, build output to $CACHE/qemu/logs/build-<key>.log.
 #
 # Environment:
 #   XDG_CACHE_HOME        cache root (default ~/.cache)
-#   VDT_QEMU_PATCH        patch to apply (default: the one next to this script)
+#   VDT_QEMU_PATCH        patch file(s) to apply instead, whitespace-separated,
+#                         in the order given (default: the [0-9]*.patch files
+#                         next to this script, in name order)
 #   VDT_QEMU_DEB_SRC      deb-src line(s) to use instead of the default mirror
 set -euo pipefail
 
@@ -38,15 +42,27 @@ msg() { printf 'build-qemu: %s\n' "$*" >&2; }
 die() { msg "error: $*"; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-patch_file=${VDT_QEMU_PATCH:-$here/0001-pci-tph-test-properties.patch}
-[[ -r $patch_file ]] || die "patch not found: $patch_file"
-patch_file=$(cd "$(dirname "$patch_file")" && pwd)/$(basename "$patch_file")
+LC_COLLATE=C	# glob order = byte order of the names
+if [[ -n ${VDT_QEMU_PATCH:-} ]]; then
+	read -r -a patch_files <<<"$VDT_QEMU_PATCH"
+else
+	patch_files=("$here"/[0-9]*.patch)
+fi
+((${#patch_files[@]})) || die 'VDT_QEMU_PATCH names no patch'
+for i in "${!patch_files[@]}"; do
+	p=${patch_files[i]}
+	[[ -f $p && -r $p ]] || die "patch not found: $p"
+	patch_files[i]=$(cd "$(dirname "$p")" && pwd)/$(basename "$p")
+done
 
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/vfio-dmabuf-tph
 QDIR=$CACHE/qemu
 
 key=$({ printf '%s\n%s\n' "$QEMU_DEB_VERSION" "$CONFIGURE_ARGS";
-	cat "$patch_file"; } | sha256sum | cut -c1-16)
+	for p in "${patch_files[@]}"; do
+		printf 'patch %s\n' "$(basename "$p")"
+		cat "$p"
+	done; } | sha256sum | cut -c1-16)
 bin_dir=$QDIR/bin/$key
 binary=$bin_dir/qemu-system-x86_64
 
@@ -120,9 +136,11 @@ rm -rf "$work"
 mkdir -p "$work"
 dpkg-source --no-check -x "$dsc" "$work/$QEMU_SRC_DIR" >>"$log" 2>&1
 
-step="applying $(basename "$patch_file")"
-msg "$step"
-patch -p1 --forward --batch -d "$work/$QEMU_SRC_DIR" <"$patch_file" >>"$log" 2>&1
+for p in "${patch_files[@]}"; do
+	step="applying $(basename "$p")"
+	msg "$step"
+	patch -p1 --forward --batch -d "$work/$QEMU_SRC_DIR" <"$p" >>"$log" 2>&1
+done
 
 step='configuring'
 msg "$step"
@@ -145,8 +163,13 @@ step='installing into the cache'
 mkdir -p "$bin_dir"
 cp "$work/build/qemu-system-x86_64" "$bin_dir/.qemu-system-x86_64.tmp"
 mv "$bin_dir/.qemu-system-x86_64.tmp" "$binary"
-printf 'version=%s\npatch=%s\nkey=%s\nbuilt=%s\nseconds=%d\n' \
-	"$QEMU_DEB_VERSION" "$patch_file" "$key" "$(date -u +%FT%TZ)" \
-	$((SECONDS - started)) >"$bin_dir/BUILD-INFO"
+{
+	printf 'version=%s\n' "$QEMU_DEB_VERSION"
+	for p in "${patch_files[@]}"; do
+		printf 'patch=%s sha256=%s\n' "$p" "$(sha256sum <"$p" | cut -c1-64)"
+	done
+	printf 'key=%s\nbuilt=%s\nseconds=%d\n' "$key" "$(date -u +%FT%TZ)" \
+		$((SECONDS - started))
+} >"$bin_dir/BUILD-INFO"
 msg "built in $((SECONDS - started)) s: $binary"
 printf '%s\n' "$binary"
