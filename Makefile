@@ -10,22 +10,25 @@
 # Variables (see docs/testing.md): FORCE=1 EXTRA_GUEST_TESTS=DIR SERIES=DIR
 # BASE_REPO=DIR BASE_REF=REF BASE_VERSION=V WORK=DIR BUILD=DIR JOBS=N V=1
 # QEMU_TIMEOUT=S KUNIT_BOOT=0 MATRIX="ENTRY..." EXTRA_KCONFIG="FRAG..." HARNESS_SELFTEST=0.
+#   make posting FROM="Name <address>"   out/posting/: series/ as b4 send -o writes it,
+#                 signed off by FROM, To/Cc from get_maintainer.pl (README, Posting)
 
 SHELL := /bin/bash
 S := scripts
 
 export FORCE EXTRA_GUEST_TESTS SERIES BASE_REPO BASE_REF WORK BUILD JOBS V \
-	QEMU_TIMEOUT KUNIT_BOOT MATRIX EXTRA_KCONFIG HARNESS_SELFTEST VDT_OUT
+	QEMU_TIMEOUT KUNIT_BOOT MATRIX EXTRA_KCONFIG HARNESS_SELFTEST VDT_OUT \
+	FROM POSTING_OUT POSTING_BRANCH
 ifdef BASE_VERSION
 export VDT_BASE_VERSION := $(BASE_VERSION)
 endif
 
 .PHONY: help check demo host base apply export build kselftests importer initramfs \
 	qemu qemu-patched qemu-stock checkpatch kernel-doc patch-compile header-check \
-	matrix harness-test sparse clean
+	matrix harness-test sparse posting clean
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
 
 check:
 	@$(S)/check.sh
@@ -74,6 +77,9 @@ checkpatch kernel-doc patch-compile header-check matrix:
 
 harness-test:
 	@tests/harness/run.sh
+
+posting: host base
+	@$(S)/posting.sh
 
 clean:
 	rm -rf out

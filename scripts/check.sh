@@ -36,6 +36,7 @@ main() {
 	run_stage patch-compile --needs build,sparse -- "$S/compile-patches.sh"
 	run_stage matrix --needs build -- "$S/matrix.sh"
 	run_stage header-check --needs patch-compile -- "$S/header-check.sh"
+	run_stage posting --needs apply -- "$S/check-posting.sh"
 	run_stage example --needs host -- "$S/check-example.sh"
 	if [ "${HARNESS_SELFTEST:-1}" = 1 ]; then
 		run_stage harness --needs base -- "$VDT_ROOT/tests/harness/run.sh"

@@ -14,6 +14,8 @@ PACKAGES=(
 	# tests and guest image
 	qemu-system-x86 qemu-utils ovmf busybox-static pciutils uuid-dev
 	libibverbs-dev sparse
+	# posting to the mailing lists (scripts/posting.sh)
+	b4
 	# base tree and sid sparse (private apt), the TPH-patched QEMU (tests/qemu)
 	ca-certificates debian-archive-keyring dpkg-dev meson ninja-build
 	pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev patch

@@ -281,6 +281,11 @@ else
 	case_result skip "a new W=1 and sparse warning fails 'patch-compile'" "no test kernel built in $BUILD yet"
 fi
 
+# --- posting: tests/harness/posting-cases.sh ---------------------------------
+# shellcheck source=tests/harness/posting-cases.sh
+. "$VDT_ROOT/tests/harness/posting-cases.sh"
+# --- end of posting ------------------------------------------------------------
+
 echo "Output of the harness scripts run above (indented):"
 for f in "$T"/*.out; do
 	echo "  ---- $(basename "$f")"
