@@ -21,10 +21,25 @@ initrd=$BUILD/vdt-initramfs.cpio
 [ -f "$kernel" ] || die "no kernel at $kernel (run scripts/build.sh)"
 [ -f "$initrd" ] || die "no initramfs at $initrd (run scripts/mkinitramfs.sh)"
 
+# The virtual analyzer, patched QEMU only (docs/testing.md): a switch below
+# root port 5 (buses 5-9) with two pcie-tph-testdev completers and one
+# requester; QEMU traces every write the completers receive.
+analyzer=()
 case $variant in
 patched)
 	qemu=$("$VDT_ROOT/tests/qemu/build-qemu.sh") || die "tests/qemu/build-qemu.sh failed"
 	tph1=,x-tph-completer=3 tph3=,x-tph-completer=1 tph4=,x-tph-completer=2
+	# shellcheck disable=SC2054 # commas belong to the QEMU options
+	analyzer=(
+		-device pcie-root-port,id=rp5,bus=pcie.0,chassis=5,slot=5,x-tph-completer=3
+		-device x3130-upstream,id=usp,bus=rp5
+		-device xio3130-downstream,id=dp1,bus=usp,chassis=6,slot=0
+		-device xio3130-downstream,id=dp2,bus=usp,chassis=7,slot=1
+		-device xio3130-downstream,id=dp3,bus=usp,chassis=8,slot=2
+		-device pcie-tph-testdev,bus=dp1,x-tph-completer=3
+		-device pcie-tph-testdev,bus=dp2,x-tph-requester=on
+		-device pcie-tph-testdev,bus=dp3,x-tph-completer=3,x-eetlp-prefix=off
+	)
 	;;
 stock)
 	qemu=$(command -v qemu-system-x86_64) || die "no qemu-system-x86_64 (apt-get install qemu-system-x86)"
@@ -37,9 +52,10 @@ esac
 # output in $OUT/console-NAME.log and $OUT/guest-NAME.log.
 declare -A pids=() started=()
 boot() {
-	local name=$1
+	local name=$1 trace=()
 	shift
-	rm -f "$OUT/console-$name.log" "$OUT/guest-$name.log"
+	[ ${#analyzer[@]} = 0 ] || trace=(-trace 'pcie_tph_testdev_write' -D "$OUT/qemu-trace-$name.log")
+	rm -f "$OUT/console-$name.log" "$OUT/guest-$name.log" "$OUT/qemu-trace-$name.log"
 	# shellcheck disable=SC2054 # commas belong to the QEMU options
 	local args=(
 		-accel tcg -machine q35 -cpu max -smp 2 -m 2G
@@ -54,8 +70,10 @@ boot() {
 		-device "nvme,serial=vdt0003,bus=rp3$tph3"
 		-device "nvme,serial=vdt0004,bus=rp4$tph4"
 		-device pci-testdev,bus=pcie.0,addr=0x10
+		"${analyzer[@]}"
 		-serial "file:$OUT/console-$name.log" -serial "file:$OUT/guest-$name.log"
 		-kernel "$kernel" -initrd "$initrd"
+		"${trace[@]}"
 		-append "console=ttyS0,115200 panic=-1 vdt.qemu=$variant $*"
 	)
 	echo "qemu ($name): $qemu ${args[*]}"
@@ -117,5 +135,9 @@ elif [ "$variant" = patched ] && [ "$mode" = check ]; then
 	python3 "$VDT_ROOT/scripts/parse-guest.py" --kunit "$guest" "$console" || VDT_FAILED=1
 else
 	python3 "$VDT_ROOT/scripts/parse-guest.py" "$guest" "$console" || VDT_FAILED=1
+fi
+if [ ${#analyzer[@]} != 0 ]; then
+	python3 "$VDT_ROOT/scripts/check-trace.py" "$guest" "$OUT/qemu-trace-$variant.log" ||
+		VDT_FAILED=1
 fi
 cases_exit

@@ -26,6 +26,12 @@ export VFIO_SELFTESTS_BDF_TPH_ONLY=$VDT_BDF_TPH_ONLY
 export VFIO_SELFTESTS_BDF_TPH_RSVD=$VDT_BDF_RESERVED
 export VDT_BDF_CONVENTIONAL=0000:00:10.0	# conventional PCI (pci-testdev)
 export VDT_VFIO_BDFS="$VFIO_SELFTESTS_BDF $VFIO_SELFTESTS_BDF2 $VDT_BDF_TPH_ONLY $VDT_BDF_RESERVED"
+# The virtual analyzer (patched QEMU only): two pcie-tph-testdev functions and
+# one without End-End TLP Prefix support, below one switch (docs/testing.md)
+export VDT_ANA_COMPLETER=0000:07:00.0		# completer, vfio-pci
+export VDT_ANA_REQUESTER=0000:08:00.0		# requester, tph_requester.ko
+export VDT_ANA_NOPREFIX=0000:09:00.0		# completer, no prefix support, vfio-pci
+export VDT_ANA_REQ_PORT=0000:06:01.0		# downstream port above the requester
 export VDT_MODDIR=/vdt/modules
 export VDT_QEMU=patched
 mode=check
@@ -66,9 +72,11 @@ run_test() {
 setup() {
 	n=0
 	fail=0
+	bdfs=$VDT_VFIO_BDFS
+	[ "$VDT_QEMU" != patched ] || bdfs="$bdfs $VDT_ANA_COMPLETER $VDT_ANA_NOPREFIX"
 	echo "TAP version 13"
-	echo "1..6"
-	for bdf in $VDT_VFIO_BDFS; do
+	echo "1..$(($(echo $bdfs | wc -w) + 2))"
+	for bdf in $bdfs; do
 		n=$((n + 1))
 		dev=/sys/bus/pci/devices/$bdf
 		if [ ! -d "$dev" ]; then
@@ -89,17 +97,19 @@ setup() {
 			fail=1
 		fi
 	done
+	n=$((n + 1))
 	if [ -d "/sys/bus/pci/devices/$VDT_BDF_CONVENTIONAL" ]; then
-		echo "ok 5 conventional PCI function $VDT_BDF_CONVENTIONAL present"
+		echo "ok $n conventional PCI function $VDT_BDF_CONVENTIONAL present"
 	else
-		echo "not ok 5 conventional PCI function $VDT_BDF_CONVENTIONAL present"
+		echo "not ok $n conventional PCI function $VDT_BDF_CONVENTIONAL present"
 		fail=1
 	fi
+	n=$((n + 1))
 	echo 64 >/proc/sys/vm/nr_hugepages
 	if [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 64 ]; then
-		echo "ok 6 64 huge pages of 2 MiB reserved"
+		echo "ok $n 64 huge pages of 2 MiB reserved"
 	else
-		echo "not ok 6 64 huge pages of 2 MiB reserved # got $(cat /proc/sys/vm/nr_hugepages)"
+		echo "not ok $n 64 huge pages of 2 MiB reserved # got $(cat /proc/sys/vm/nr_hugepages)"
 		fail=1
 	fi
 	return $fail
@@ -110,6 +120,7 @@ if command -v lspci >/dev/null; then
 	for bdf in $VDT_VFIO_BDFS; do
 		echo "### vdt-info $bdf: $(lspci -vv -s "$bdf" 2>/dev/null | grep -o 'TPHComp[+-] ExtTPHComp[+-]')"
 	done
+	lspci -tnn 2>/dev/null | sed 's/^/### vdt-info topology /'
 fi
 if [ "$mode" = kunit ]; then
 	# A boot only for the built-in KUnit suites: they ran before /init.

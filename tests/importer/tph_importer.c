@@ -5,8 +5,9 @@
  * Attaches to a dma-buf as a dynamic, revocable importer with peer-to-peer
  * support (like mlx5 and iommufd do with a vfio-pci dma-buf) on behalf of a
  * PCI function given by name, and reports what dma_buf_get_pci_tph() answers
- * for the attachment. It never maps the dma-buf: invalidate_mappings() only
- * counts revokes. See tph_importer.h for the ioctls.
+ * for the attachment, with the reservation lock held. It never maps the
+ * dma-buf: invalidate_mappings() only counts revokes; tests/analyzer's
+ * tph_requester maps and writes. See tph_importer.h for the ioctls.
  *
  * Out of tree and for tests only: not part of the kernel series.
  */
@@ -157,8 +158,7 @@ static int tph_imp_query(struct tph_imp_file *file,
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 
-	if (arg.flags & ~(TPH_IMPORTER_QUERY_EXTENDED |
-			  TPH_IMPORTER_QUERY_RESV_LOCKED) ||
+	if (arg.flags & ~TPH_IMPORTER_QUERY_EXTENDED ||
 	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
 		return -EINVAL;
 
@@ -168,15 +168,9 @@ static int tph_imp_query(struct tph_imp_file *file,
 
 	extended = arg.flags & TPH_IMPORTER_QUERY_EXTENDED;
 
-	if (arg.flags & TPH_IMPORTER_QUERY_RESV_LOCKED) {
-		dma_resv_lock(entry->dmabuf->resv, NULL);
-		ret = dma_buf_get_pci_tph(entry->attach, extended,
-					  &steering_tag, &ph);
-		dma_resv_unlock(entry->dmabuf->resv);
-	} else {
-		ret = dma_buf_get_pci_tph(entry->attach, extended,
-					  &steering_tag, &ph);
-	}
+	dma_resv_lock(entry->dmabuf->resv, NULL);
+	ret = dma_buf_get_pci_tph(entry->attach, extended, &steering_tag, &ph);
+	dma_resv_unlock(entry->dmabuf->resv);
 
 	arg.ret = ret;
 	arg.steering_tag = steering_tag;

@@ -34,8 +34,6 @@ struct tph_importer_attach {
 
 /* Ask for the Extended (16-bit) steering tag instead of the 8-bit one. */
 #define TPH_IMPORTER_QUERY_EXTENDED	(1 << 0)
-/* Call dma_buf_get_pci_tph() with the dma-buf's reservation lock held. */
-#define TPH_IMPORTER_QUERY_RESV_LOCKED	(1 << 1)
 
 /**
  * struct tph_importer_query - TPH_IMPORTER_QUERY argument
@@ -47,8 +45,9 @@ struct tph_importer_attach {
  * @ph: out: the processing hint it returned (meaningful if @ret is 0)
  * @reserved: must be zero
  *
- * The ioctl itself fails only for an unknown @handle (ENOENT) or bad
- * @flags (EINVAL); the accessor's result is in @ret.
+ * dma_buf_get_pci_tph() is called with the dma-buf's reservation lock held,
+ * as the dma-buf core requires.  The ioctl itself fails only for an unknown
+ * @handle (ENOENT) or bad @flags (EINVAL); the accessor's result is in @ret.
  */
 struct tph_importer_query {
 	__u32	handle;

@@ -1,0 +1,751 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * analyzer_test - PCIe TPH on the wire, from the vfio uAPI to the completer.
+ *
+ * A pcie-tph-testdev completer bound to vfio-pci exports its BAR2 window as a
+ * dma-buf, and its owner sets hints with VFIO_DEVICE_FEATURE_DMA_BUF_TPH.  A
+ * second pcie-tph-testdev, driven by tph_requester.ko, imports the dma-buf as
+ * a peer-to-peer importer and writes into it.  The completer logs every write
+ * it receives with the TLP Processing Hints of the request, like a protocol
+ * analyzer between the two; the test reads that log (and the payload) through
+ * vfio and compares it with what the uAPI set.
+ *
+ * Environment (tests/guest/run-tests.sh, tests.d/60-analyzer):
+ *   VDT_ANA_COMPLETER    completer, TPH + Extended TPH, vfio-pci
+ *   VDT_ANA_REQUESTER    requester, tph_requester.ko, below the same switch
+ *   VDT_ANA_NOPREFIX     completer without End-End TLP Prefix support,
+ *                        vfio-pci, below the same switch
+ *   VDT_ANA_REQ_PORT     the switch downstream port above the requester
+ * Prints TAP, "# wire:" lines that the host compares with QEMU's trace, and
+ * an analyzer-style listing of every write.  Exit status 0 when nothing failed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/ioctl.h>
+
+#include <linux/iommufd.h>
+#include <linux/pci_regs.h>
+#include <linux/types.h>
+#include <linux/vfio.h>
+
+#include "tph_requester.h"
+#include "tph_testdev.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define ST_BOTH		(VFIO_DMA_BUF_TPH_ST | VFIO_DMA_BUF_TPH_ST_EXT)
+#define WINDOW		0x4000	/* bytes of BAR2 exported as the dma-buf */
+
+enum result { PASS, FAIL, SKIP };
+
+static char why[1024];
+
+#define FAIL_IF(cond, ...) do {						\
+	if (cond) {							\
+		snprintf(why, sizeof(why), __VA_ARGS__);		\
+		return FAIL;						\
+	}								\
+} while (0)
+
+#define TRY(expr) do {							\
+	if ((expr) != PASS)						\
+		return FAIL;						\
+} while (0)
+
+/* Fail unless @expr (0 or -errno) equals @expected. */
+#define EXPECT_RET(expected, expr) do {					\
+	int __ret = (expr);						\
+									\
+	FAIL_IF(__ret != (expected), "%s: got %d (%s), expected %d (%s)", \
+		#expr, __ret, strerror(-__ret), (expected),		\
+		strerror(-(expected)));					\
+} while (0)
+
+struct hints {
+	uint32_t flags;
+	uint16_t st_ext;
+	uint8_t st;
+	uint8_t ph;
+};
+
+/* What one write should look like at the completer */
+struct expect {
+	bool th;
+	bool prefix;
+	uint16_t st;		/* as the completer reads it */
+	uint8_t ph;
+};
+
+struct vdev {
+	const char *bdf;
+	int fd;
+	off_t config;		/* region offsets */
+	off_t bar0;
+	off_t bar2;
+	uint64_t bar2_addr;	/* bus address, for the listing */
+};
+
+static int iommufd = -1;
+static int req = -1;
+static struct vdev comp = { .fd = -1 };
+static struct vdev noprefix = { .fd = -1 };
+static const char *req_bdf, *req_port;
+static uint16_t req_rid;
+static uint32_t req_type;
+static int buf = -1;
+static bool setup_ok;
+static unsigned int nwrites;
+static int npass, nfail;
+
+/* ---- helpers: vfio ---- */
+
+static int vdev_open(struct vdev *d, const char *bdf)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind), .iommufd = iommufd,
+	};
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct vfio_region_info reg = { .argsz = sizeof(reg) };
+	char path[300] = "", line[128];
+	struct dirent *e;
+	FILE *res;
+	DIR *dir;
+	int i;
+
+	d->bdf = bdf;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	path[0] = 0;
+	while ((e = readdir(dir)))
+		if (!strncmp(e->d_name, "vfio", 4))
+			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", e->d_name);
+	closedir(dir);
+	if (!path[0])
+		return -ENOENT;
+
+	d->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (d->fd < 0)
+		return -errno;
+	if (ioctl(d->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) ||
+	    ioctl(iommufd, IOMMU_IOAS_ALLOC, &ioas))
+		return -errno;
+	attach.pt_id = ioas.out_ioas_id;
+	if (ioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		return -errno;
+
+	reg.index = VFIO_PCI_CONFIG_REGION_INDEX;
+	if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &reg))
+		return -errno;
+	d->config = reg.offset;
+	reg.index = VFIO_PCI_BAR0_REGION_INDEX;
+	if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &reg))
+		return -errno;
+	d->bar0 = reg.offset;
+	reg.index = VFIO_PCI_BAR2_REGION_INDEX;
+	if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &reg))
+		return -errno;
+	d->bar2 = reg.offset;
+	if (reg.size < WINDOW)
+		return -ENOSPC;
+
+	/* The bus address of BAR2, from sysfs (x86: bus == CPU address) */
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
+	res = fopen(path, "r");
+	if (!res)
+		return -errno;
+	for (i = 0; i <= TPH_TESTDEV_WINDOW_BAR && fgets(line, sizeof(line), res); i++)
+		if (i == TPH_TESTDEV_WINDOW_BAR)
+			d->bar2_addr = strtoull(line, NULL, 16);
+	fclose(res);
+	return 0;
+}
+
+static int cfg_rw(struct vdev *d, off_t off, void *val, size_t len, bool write)
+{
+	ssize_t n = write ? pwrite(d->fd, val, len, d->config + off) :
+			    pread(d->fd, val, len, d->config + off);
+
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static int vdev_memory(struct vdev *d, bool on)
+{
+	uint16_t cmd;
+
+	if (cfg_rw(d, PCI_COMMAND, &cmd, sizeof(cmd), false))
+		return -EIO;
+	cmd = on ? cmd | PCI_COMMAND_MEMORY : cmd & ~PCI_COMMAND_MEMORY;
+	return cfg_rw(d, PCI_COMMAND, &cmd, sizeof(cmd), true);
+}
+
+static uint32_t bar0_read(struct vdev *d, uint32_t off)
+{
+	uint32_t v = 0xffffffff;
+
+	if (pread(d->fd, &v, sizeof(v), d->bar0 + off) != sizeof(v))
+		return 0xffffffff;
+	return v;
+}
+
+static int bar0_write(struct vdev *d, uint32_t off, uint32_t v)
+{
+	return pwrite(d->fd, &v, sizeof(v), d->bar0 + off) == sizeof(v) ? 0 : -EIO;
+}
+
+static int feature(int fd, uint32_t flags, void *data, size_t size)
+{
+	uint64_t b[(sizeof(struct vfio_device_feature) + 64) / 8] = { 0 };
+	struct vfio_device_feature *hdr = (struct vfio_device_feature *)b;
+	int ret;
+
+	hdr->argsz = sizeof(*hdr) + size;
+	hdr->flags = flags;
+	memcpy(hdr->data, data, size);
+	ret = ioctl(fd, VFIO_DEVICE_FEATURE, hdr);
+	if (ret < 0)
+		return -errno;
+	memcpy(data, hdr->data, size);
+	return ret;
+}
+
+/* Export the first WINDOW bytes of BAR2: dma-buf fd or -errno */
+static int dmabuf_export(struct vdev *d)
+{
+	struct {
+		struct vfio_device_feature_dma_buf get;
+		struct vfio_region_dma_range range;
+	} arg = {
+		.get = {
+			.region_index = TPH_TESTDEV_WINDOW_BAR,
+			.open_flags = O_RDWR | O_CLOEXEC,
+			.nr_ranges = 1,
+		},
+		.range = { .offset = 0, .length = WINDOW },
+	};
+
+	return feature(d->fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF,
+		       &arg, sizeof(arg));
+}
+
+static int tph_set(struct vdev *d, int fd, const struct hints *h)
+{
+	struct vfio_device_feature_dma_buf_tph tph = {
+		.dmabuf_fd = fd, .flags = h->flags,
+		.steering_tag_ext = h->st_ext, .steering_tag = h->st, .ph = h->ph,
+	};
+
+	return feature(d->fd, VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_DMA_BUF_TPH,
+		       &tph, sizeof(tph));
+}
+
+/* ---- helpers: the requester ---- */
+
+static int r_attach(int fd, uint32_t *handle)
+{
+	struct tph_requester_attach a = { .dmabuf_fd = fd };
+
+	if (ioctl(req, TPH_REQUESTER_ATTACH, &a))
+		return -errno;
+	*handle = a.handle;
+	return 0;
+}
+
+static int r_map(uint32_t handle, struct tph_requester_map *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->handle = handle;
+	return ioctl(req, TPH_REQUESTER_MAP, m) ? -errno : 0;
+}
+
+static int r_detach(uint32_t handle)
+{
+	struct tph_requester_detach d = { .handle = handle };
+
+	return ioctl(req, TPH_REQUESTER_DETACH, &d) ? -errno : 0;
+}
+
+static int r_tph(bool enable)
+{
+	struct tph_requester_tph t = { .enable = enable };
+
+	if (ioctl(req, TPH_REQUESTER_TPH, &t))
+		return -errno;
+	return t.ret;
+}
+
+static int r_info(void)
+{
+	struct tph_requester_info info;
+
+	if (ioctl(req, TPH_REQUESTER_INFO, &info))
+		return -errno;
+	req_type = info.req_type;
+	return 0;
+}
+
+/* ---- the analyzer ---- */
+
+static int log_clear(struct vdev *d)
+{
+	return bar0_write(d, TPH_TESTDEV_LOG_CLEAR, 1);
+}
+
+static int log_read(struct vdev *d, struct tph_testdev_log_entry *e, unsigned int max)
+{
+	uint32_t n = bar0_read(d, TPH_TESTDEV_LOG_COUNT);
+	unsigned int i;
+
+	if (n > TPH_TESTDEV_LOG_ENTRIES || n > max)
+		return -E2BIG;
+	for (i = 0; i < n; i++)
+		if (pread(d->fd, &e[i], sizeof(e[i]), d->bar0 + TPH_TESTDEV_LOG +
+			  i * TPH_TESTDEV_LOG_ENTRY_SIZE) != sizeof(e[i]))
+			return -EIO;
+	return n;
+}
+
+static const char *hints_str(const struct hints *h)
+{
+	static char s[64];
+	int n = 0;
+
+	if (!h) {
+		snprintf(s, sizeof(s), "-");
+		return s;
+	}
+	if (!h->flags)
+		n += snprintf(s + n, sizeof(s) - n, "cleared");
+	if (h->flags & VFIO_DMA_BUF_TPH_ST)
+		n += snprintf(s + n, sizeof(s) - n, "ST 0x%02x ", h->st);
+	if (h->flags & VFIO_DMA_BUF_TPH_ST_EXT)
+		n += snprintf(s + n, sizeof(s) - n, "ExtST 0x%04x ", h->st_ext);
+	if (h->flags)
+		snprintf(s + n, sizeof(s) - n, "PH %u", h->ph);
+	return s;
+}
+
+/*
+ * Write @len bytes at @offset through attachment @handle and check, at the
+ * completer @d, that exactly one write arrived, from the requester, with the
+ * hints @want and the payload intact.  @set is what the uAPI set, for the
+ * listing.
+ */
+static enum result wire(struct vdev *d, uint32_t handle, uint32_t flags,
+			uint32_t offset, uint32_t len, const struct hints *set,
+			const struct expect *want, const char *what)
+{
+	struct tph_requester_write w = {
+		.handle = handle, .flags = flags, .offset = offset, .len = len,
+		.pattern = 0x40 + nwrites, .table_index = 1,
+	};
+	struct tph_testdev_log_entry e[4];
+	unsigned char data[4096];
+	bool ok, th, prefix;
+	char ext[8];
+	unsigned int i;
+	uint8_t ph;
+	int n;
+
+	FAIL_IF(log_clear(d), "clearing the completer's log");
+	FAIL_IF(ioctl(req, TPH_REQUESTER_WRITE, &w), "%s: WRITE: %s", what,
+		strerror(errno));
+	FAIL_IF((w.status & TPH_TESTDEV_STATUS_RESULT_MASK) ||
+		!(w.status & TPH_TESTDEV_STATUS_DONE),
+		"%s: the requester's write failed, STATUS %#x", what, w.status);
+	n = log_read(d, e, ARRAY_SIZE(e));
+	FAIL_IF(n != 1, "%s: the completer logged %d writes, expected 1", what, n);
+
+	nwrites++;
+	th = e[0].flags & TPH_TESTDEV_LOG_TH;
+	prefix = e[0].flags & TPH_TESTDEV_LOG_PREFIX;
+	ph = (e[0].flags & TPH_TESTDEV_LOG_PH_MASK) >> TPH_TESTDEV_LOG_PH_SHIFT;
+	ok = e[0].offset == offset && e[0].len == len &&
+	     e[0].requester_id == req_rid &&
+	     (e[0].flags & TPH_TESTDEV_LOG_RID_VALID) &&
+	     th == want->th && (!th || (prefix == want->prefix &&
+					e[0].st == want->st && ph == want->ph));
+
+	/* What an analyzer shows, next to what the uAPI asked for */
+	if (prefix)
+		snprintf(ext, sizeof(ext), "0x%04x", e[0].st);
+	else
+		snprintf(ext, sizeof(ext), "-");
+	printf("# %3u  %s  0x%09llx  %4u  %u  %u  0x%02x  %-3s  %-6s | %-38s | %s\n",
+	       nwrites, req_bdf,
+	       (unsigned long long)(d->bar2_addr + e[0].offset), e[0].len, th,
+	       th ? ph : 0, th ? e[0].st & 0xff : 0, prefix ? "yes" : "no",
+	       ext, hints_str(set), ok ? "PASS" : "FAIL");
+	printf("# wire: rid=0x%04x offset=0x%x len=%u th=%u ph=%u prefix=%u st=0x%04x\n",
+	       e[0].requester_id, e[0].offset, e[0].len, th, ph, prefix, e[0].st);
+
+	FAIL_IF(!ok, "%s: completer saw offset %#x len %u rid %#x TH %u PH %u prefix %u ST %#x; expected offset %#x len %u rid %#x TH %u PH %u prefix %u ST %#x",
+		what, e[0].offset, e[0].len, e[0].requester_id, th, ph, prefix,
+		e[0].st, offset, len, req_rid, want->th, want->ph, want->prefix,
+		want->st);
+
+	/* The payload arrived intact */
+	FAIL_IF(pread(d->fd, data, len, d->bar2 + offset) != len,
+		"%s: reading BAR2: %s", what, strerror(errno));
+	for (i = 0; i < len; i++)
+		FAIL_IF(data[i] != (unsigned char)(w.pattern + i),
+			"%s: payload byte %u is %#x, expected %#x", what, i,
+			data[i], (unsigned char)(w.pattern + i));
+	return PASS;
+}
+
+/* Map @handle and check the hints the requester got for the mapping */
+static enum result mapped(uint32_t handle, const struct expect *want,
+			  struct tph_requester_map *m)
+{
+	EXPECT_RET(0, r_map(handle, m));
+	FAIL_IF(!(m->hints & TPH_REQUESTER_HINTS_VALID) != !want->th ||
+		(want->th && (!(m->hints & TPH_REQUESTER_HINTS_EXTENDED) != !want->prefix ||
+			      m->steering_tag != want->st || m->ph != want->ph)),
+		"mapping of attachment %u: hints %#x tag %#x ph %u (ret %d), expected %s tag %#x ph %u",
+		handle, m->hints, m->steering_tag, m->ph, m->tph_ret,
+		want->th ? (want->prefix ? "Extended" : "8-bit") : "none",
+		want->st, want->ph);
+	return PASS;
+}
+
+/* Attach, map and write once; the attachment stays for later tests */
+static enum result attach_write(struct vdev *d, int fd, const struct hints *set,
+				const struct expect *want, uint32_t *handle,
+				const char *what)
+{
+	struct tph_requester_map m;
+
+	EXPECT_RET(0, r_attach(fd, handle));
+	TRY(mapped(*handle, want, &m));
+	/* Apart from each other, so that no two writes look like one */
+	return wire(d, *handle, 0, 0x1000 + 0x200 * (nwrites % 16), 256, set,
+		    want, what);
+}
+
+/* ---- the tests ---- */
+
+static const struct hints both = { ST_BOTH, 0xbeef, 0x5a, 2 };
+static const struct hints both2 = { ST_BOTH, 0x1234, 0x77, 1 };
+static const struct hints st_only = { VFIO_DMA_BUF_TPH_ST, 0, 0x42, 3 };
+static const struct hints none;
+
+static const struct expect want_both = { true, true, 0xbeef, 2 };
+static const struct expect want_both_8 = { true, false, 0x5a, 2 };
+static const struct expect want_both2 = { true, true, 0x1234, 1 };
+static const struct expect want_st_only = { true, false, 0x42, 3 };
+static const struct expect want_none = { false, false, 0, 0 };
+
+static uint32_t snap;		/* attached with @both, kept */
+
+static enum result t_setup(void)
+{
+	const char *cbdf = getenv("VDT_ANA_COMPLETER");
+	char path[256], link[256];
+	ssize_t n;
+	unsigned int bus, dev, fn;
+
+	req_bdf = getenv("VDT_ANA_REQUESTER");
+	req_port = getenv("VDT_ANA_REQ_PORT");
+	FAIL_IF(!cbdf || !req_bdf || !req_port,
+		"VDT_ANA_COMPLETER, VDT_ANA_REQUESTER and VDT_ANA_REQ_PORT must be set");
+	FAIL_IF(sscanf(req_bdf, "%*x:%x:%x.%x", &bus, &dev, &fn) != 3,
+		"bad BDF %s", req_bdf);
+	req_rid = bus << 8 | dev << 3 | fn;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", req_bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	FAIL_IF(n < 0 || !strstr((link[n] = 0, link), "tph_requester"),
+		"%s is not bound to tph_requester", req_bdf);
+
+	req = open("/dev/tph_requester", O_RDWR | O_CLOEXEC);
+	FAIL_IF(req < 0, "open /dev/tph_requester: %s", strerror(errno));
+	EXPECT_RET(0, r_info());
+	FAIL_IF(req_type != PCI_TPH_REQ_EXT_TPH,
+		"requester enabled for TPH type %u, expected Extended TPH (%u)",
+		req_type, PCI_TPH_REQ_EXT_TPH);
+
+	iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	FAIL_IF(iommufd < 0, "open /dev/iommu: %s", strerror(errno));
+	EXPECT_RET(0, vdev_open(&comp, cbdf));
+	EXPECT_RET(0, vdev_memory(&comp, true));
+	FAIL_IF(bar0_read(&comp, TPH_TESTDEV_ID) != TPH_TESTDEV_ID_VALUE,
+		"%s is not a pcie-tph-testdev", cbdf);
+	buf = dmabuf_export(&comp);
+	FAIL_IF(buf < 0, "dma-buf export of %s BAR2: %s", cbdf, strerror(-buf));
+
+	printf("# analyzer: completer %s BAR2 at 0x%llx (vfio-pci), requester %s (tph_requester, Extended TPH)\n",
+	       cbdf, (unsigned long long)comp.bar2_addr, req_bdf);
+	printf("#   #  requester     address      len   TH PH ST    pfx  ExtST  | set by VFIO_DEVICE_FEATURE_DMA_BUF_TPH  | result\n");
+	setup_ok = true;
+	return PASS;
+}
+
+static enum result t_extended(void)
+{
+	EXPECT_RET(0, tph_set(&comp, buf, &both));
+	return attach_write(&comp, buf, &both, &want_both, &snap,
+			    "Extended hints through the switch");
+}
+
+static enum result t_st_only(void)
+{
+	uint32_t h = 0;
+
+	EXPECT_RET(0, tph_set(&comp, buf, &st_only));
+	TRY(attach_write(&comp, buf, &st_only, &want_st_only, &h,
+			 "8-bit hints only"));
+	EXPECT_RET(0, r_detach(h));
+	return PASS;
+}
+
+static enum result t_cleared(void)
+{
+	uint32_t h = 0;
+
+	EXPECT_RET(0, tph_set(&comp, buf, &none));
+	TRY(attach_write(&comp, buf, &none, &want_none, &h, "hints cleared"));
+	EXPECT_RET(0, r_detach(h));
+	return PASS;
+}
+
+/* A SET does not reach an existing attachment; a new one sends the new hints */
+static enum result t_snapshot(void)
+{
+	uint32_t h = 0;
+
+	EXPECT_RET(0, tph_set(&comp, buf, &both2));
+	TRY(wire(&comp, snap, 0, 0x800, 128, &both, &want_both,
+		 "old attachment after a new SET"));
+	TRY(attach_write(&comp, buf, &both2, &want_both2, &h,
+			 "new attachment after the SET"));
+	EXPECT_RET(0, r_detach(h));
+	return PASS;
+}
+
+/*
+ * Revoke: the importer's mapping is invalidated and no write arrives until it
+ * maps again; the new mapping asks for the hints again, and vfio-pci's answer
+ * for the attachment has not changed.
+ */
+static enum result t_revoke(void)
+{
+	struct tph_requester_write w = { .handle = snap, .len = 64 };
+	struct tph_testdev_log_entry e[1];
+	struct tph_requester_map m;
+	uint32_t before;
+	int ret, n;
+
+	EXPECT_RET(0, r_map(snap, &m));
+	before = m.invalidations;
+	EXPECT_RET(0, log_clear(&comp));
+
+	EXPECT_RET(0, vdev_memory(&comp, false));
+	ret = ioctl(req, TPH_REQUESTER_WRITE, &w) ? -errno : 0;
+	n = r_map(snap, &m);
+	EXPECT_RET(0, vdev_memory(&comp, true));
+
+	FAIL_IF(ret != -ENODATA, "WRITE while revoked: %d, expected %d (no mapping)",
+		ret, -ENODATA);
+	FAIL_IF(n != -ENODEV, "MAP while revoked: %d, expected %d", n, -ENODEV);
+	n = log_read(&comp, e, ARRAY_SIZE(e));
+	FAIL_IF(n != 0, "the completer saw %d writes while the dma-buf was revoked", n);
+
+	TRY(mapped(snap, &want_both, &m));
+	/* vfio-pci notifies importers on revoke, and again on restore */
+	FAIL_IF(m.invalidations <= before,
+		"no invalidate_mappings() call: %u before the revoke, %u after",
+		before, m.invalidations);
+	return wire(&comp, snap, 0, 0x900, 64, &both, &want_both,
+		    "re-mapped after revoke, hints asked again");
+}
+
+static enum result t_reset(void)
+{
+	struct tph_requester_map m;
+
+	FAIL_IF(ioctl(comp.fd, VFIO_DEVICE_RESET), "VFIO_DEVICE_RESET: %s",
+		strerror(errno));
+	/* The reset cleared the completer's log and window: nothing to clear */
+	TRY(mapped(snap, &want_both, &m));
+	return wire(&comp, snap, 0, 0xa00, 64, &both, &want_both,
+		    "re-mapped after device reset");
+}
+
+static enum result t_table_mode(void)
+{
+	return wire(&comp, snap, TPH_REQUESTER_WRITE_TABLE, 0xb00, 32, &both,
+		    &want_both, "ST table mode, entry 1");
+}
+
+/* With TPH disabled on the requester, the same buffer gets untagged writes */
+static enum result t_requester_disabled(void)
+{
+	struct tph_requester_map m;
+	enum result res = FAIL;
+	uint32_t h = 0;
+	int ret;
+
+	EXPECT_RET(0, tph_set(&comp, buf, &both));
+	EXPECT_RET(0, r_tph(false));
+	ret = r_attach(buf, &h);
+	if (ret)
+		snprintf(why, sizeof(why), "attach: %s", strerror(-ret));
+	else
+		res = mapped(h, &want_none, &m);
+	if (res == PASS)
+		res = wire(&comp, h, 0, 0xc00, 64, &both, &want_none,
+			   "requester TPH disabled");
+	if (h)
+		r_detach(h);
+
+	/* Enable it again whatever happened, for the tests after this one */
+	EXPECT_RET(0, r_tph(true));
+	EXPECT_RET(0, r_info());
+	FAIL_IF(req_type != PCI_TPH_REQ_EXT_TPH, "TPH not enabled again: type %u",
+		req_type);
+	return res;
+}
+
+static int port_devctl2(bool block)
+{
+	char path[256];
+	uint16_t v;
+	int fd, pos = 0x34, ret = -EIO;
+	uint8_t p, id;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", req_port);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &p, 1, pos) != 1)
+		goto out;
+	while (p) {
+		if (pread(fd, &id, 1, p) != 1)
+			goto out;
+		if (id == PCI_CAP_ID_EXP)
+			break;
+		if (pread(fd, &p, 1, p + 1) != 1)
+			goto out;
+	}
+	if (!p || pread(fd, &v, 2, p + PCI_EXP_DEVCTL2) != 2)
+		goto out;
+	v = block ? v | 0x8000 : v & ~0x8000;
+	if (pwrite(fd, &v, 2, p + PCI_EXP_DEVCTL2) != 2 ||
+	    pread(fd, &v, 2, p + PCI_EXP_DEVCTL2) != 2)
+		goto out;
+	ret = !!(v & 0x8000) == block ? 0 : -EROFS;
+out:
+	close(fd);
+	return ret;
+}
+
+/* A port on the route blocks End-End TLP Prefixes: 8-bit hints only */
+static enum result t_blocked_route(void)
+{
+	enum result res;
+	uint32_t h = 0;
+
+	EXPECT_RET(0, port_devctl2(true));
+	res = attach_write(&comp, buf, &both, &want_both_8, &h,
+			   "prefix blocked on the route");
+	if (h)
+		r_detach(h);
+	EXPECT_RET(0, port_devctl2(false));
+	return res;
+}
+
+/* A completer that does not take End-End TLP Prefixes: 8-bit hints only */
+static enum result t_completer_without_prefix(void)
+{
+	const char *bdf = getenv("VDT_ANA_NOPREFIX");
+	enum result res;
+	uint32_t h = 0;
+	int fd;
+
+	FAIL_IF(!bdf, "VDT_ANA_NOPREFIX is not set");
+	EXPECT_RET(0, vdev_open(&noprefix, bdf));
+	EXPECT_RET(0, vdev_memory(&noprefix, true));
+	fd = dmabuf_export(&noprefix);
+	FAIL_IF(fd < 0, "dma-buf export of %s: %s", bdf, strerror(-fd));
+	EXPECT_RET(0, tph_set(&noprefix, fd, &both));
+	res = attach_write(&noprefix, fd, &both, &want_both_8, &h,
+			   "completer without prefix support");
+	if (h)
+		r_detach(h);
+	close(fd);
+	return res;
+}
+
+/* Closing the requester's file detaches everything; the device stays quiet */
+static enum result t_teardown(void)
+{
+	struct tph_testdev_log_entry e[1];
+
+	close(req);
+	req = open("/dev/tph_requester", O_RDWR | O_CLOEXEC);
+	FAIL_IF(req < 0, "reopen /dev/tph_requester: %s", strerror(errno));
+	EXPECT_RET(0, log_clear(&comp));
+	EXPECT_RET(0, vdev_memory(&comp, false));
+	EXPECT_RET(0, vdev_memory(&comp, true));
+	FAIL_IF(log_read(&comp, e, ARRAY_SIZE(e)) != 0,
+		"the completer saw a write after the importer closed");
+	return PASS;
+}
+
+static const struct {
+	const char *name;
+	enum result (*fn)(void);
+} tests[] = {
+	{ "setup: completer on vfio-pci, requester on tph_requester", t_setup },
+	{ "Extended hints: prefix, 16-bit ST and PH as SET", t_extended },
+	{ "8-bit hints only: no prefix, ST and PH as SET", t_st_only },
+	{ "cleared hints: TH=0", t_cleared },
+	{ "SET after attach: old attachment unchanged, new one new", t_snapshot },
+	{ "revoke stops the writes; re-map asks again, same hints", t_revoke },
+	{ "device reset: re-mapped, same hints", t_reset },
+	{ "ST table mode: the same tag from table entry 1", t_table_mode },
+	{ "requester TPH disabled: TH=0", t_requester_disabled },
+	{ "End-End TLP Prefix blocked on the route: 8-bit hints", t_blocked_route },
+	{ "completer without End-End TLP Prefix support: 8-bit hints", t_completer_without_prefix },
+	{ "closing the importer: no write afterwards", t_teardown },
+};
+
+int main(void)
+{
+	size_t i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("TAP version 13\n1..%zu\n", ARRAY_SIZE(tests));
+
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		enum result res = FAIL;
+
+		why[0] = 0;
+		if (i && !setup_ok)
+			snprintf(why, sizeof(why), "setup failed");
+		else
+			res = tests[i].fn();
+		if (res == PASS) {
+			npass++;
+			printf("ok %zu - %s\n", i + 1, tests[i].name);
+		} else {
+			nfail++;
+			printf("# %s\nnot ok %zu - %s\n", why, i + 1, tests[i].name);
+		}
+	}
+
+	printf("# analyzer: %u writes checked, %d of %zu tests failed\n",
+	       nwrites, nfail, ARRAY_SIZE(tests));
+	return nfail ? 1 : 0;
+}
