@@ -58,7 +58,7 @@ for p in "${patches[@]}"; do
 	fi
 	read -r e w c < <(sed -E 's/^total: ([0-9]+) errors, ([0-9]+) warnings, ([0-9]+) checks.*/\1 \2 \3/' <<<"$total")
 	fpc=$(grep -c '^WARNING:FILE_PATH_CHANGES:' <<<"$out" || true)
-	gci=$(grep -c '^WARNING:GIT_COMMIT_ID:.*Unknown commit id' <<<"$out" || true)
+	gci=$(grep -cE '^WARNING:(GIT|UNKNOWN)_COMMIT_ID:.*Unknown commit id' <<<"$out" || true)
 	[ "$gci" = 0 ] || [ "$gci" -le "$(known_commit_ids "$p")" ] || gci=0
 	if [ "$e" = 0 ] && [ "$w" = 0 ] && [ "$c" = 0 ]; then
 		case_result pass "$name: checkpatch" "--strict clean"
