@@ -33,6 +33,9 @@ main() {
 	run_stage initramfs --needs kselftests,importer -- "$S/mkinitramfs.sh"
 	run_stage qemu-patched --needs initramfs,qemu-build -- "$S/run-qemu.sh" patched check
 	run_stage qemu-stock --needs initramfs -- "$S/run-qemu.sh" stock check
+	# Mutation testing's own test: the fixed --subset (scripts/mutants.sh,
+	# the three fastest mutants; the full catalogue is `make mutants`)
+	run_stage mutants --needs build,qemu-build -- "$S/mutants.sh" --subset
 	run_stage patch-compile --needs build,sparse -- "$S/compile-patches.sh"
 	run_stage matrix --needs build -- "$S/matrix.sh"
 	run_stage header-check --needs patch-compile -- "$S/header-check.sh"
