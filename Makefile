@@ -12,23 +12,25 @@
 # QEMU_TIMEOUT=S KUNIT_BOOT=0 MATRIX="ENTRY..." EXTRA_KCONFIG="FRAG..." HARNESS_SELFTEST=0.
 #   make posting FROM="Name <address>"   out/posting/: series/ as b4 send -o writes it,
 #                 signed off by FROM, To/Cc from get_maintainer.pl (README, Posting)
+#   make stress DURATION=S SEEDS="N..."   the concurrency stress alone, long, with hang detection
+#   make mutants [MUTANTS="01 05"]   mutation testing: every mutant of tests/mutants killed?
 
 SHELL := /bin/bash
 S := scripts
 
 export FORCE EXTRA_GUEST_TESTS SERIES BASE_REPO BASE_REF WORK BUILD JOBS V \
 	QEMU_TIMEOUT KUNIT_BOOT MATRIX EXTRA_KCONFIG HARNESS_SELFTEST VDT_OUT \
-	FROM POSTING_OUT POSTING_BRANCH
+	FROM POSTING_OUT POSTING_BRANCH MUTANTS
 ifdef BASE_VERSION
 export VDT_BASE_VERSION := $(BASE_VERSION)
 endif
 
 .PHONY: help check demo host base apply export build kselftests importer initramfs \
 	qemu qemu-patched qemu-stock checkpatch kernel-doc patch-compile header-check \
-	matrix harness-test sparse posting clean
+	matrix harness-test sparse posting stress mutants clean
 
 help:
-	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
 
 check:
 	@$(S)/check.sh
@@ -71,6 +73,12 @@ qemu-patched: initramfs
 
 qemu-stock: initramfs
 	@$(S)/run-qemu.sh stock check
+
+stress: importer initramfs
+	@$(S)/stress.sh
+
+mutants:
+	@$(S)/mutants.sh
 
 checkpatch kernel-doc patch-compile header-check matrix:
 	@$(S)/$@.sh

@@ -4,6 +4,8 @@
 # ($VDT_MODDIR):
 #   tests/importer   tph_importer.ko, importer_test  (the accessor, per function)
 #   tests/analyzer   tph_requester.ko, analyzer_test (the hints on the wire)
+#   tests/mlx5       mlx5_st_test.ko, mlx5_mr_tph_test.ko (KUnit: mlx5 code on fakes)
+#   tests/stress     vfio_stress (the concurrency stress and hang detector)
 # Exits 77 (skip) only when series/ is empty and the kernel lacks the API the
 # modules need (tests/importer/check-api.sh exits 3); with a series, a kernel
 # without dma_buf_get_pci_tph() is a failure.
@@ -26,7 +28,7 @@ case $rc in
 *) die "tests/importer/check-api.sh failed (exit $rc)" ;;
 esac
 mkdir -p "$outdir"
-for dir in importer analyzer; do
+for dir in importer analyzer mlx5 stress; do
 	make -C "$VDT_ROOT/tests/$dir" KDIR="$BUILD" OUT="$outdir/$dir" CC="ccache gcc" ||
 		die "building tests/$dir failed"
 	find "$outdir/$dir" -maxdepth 1 -type f \( -name '*.ko' -o -perm -u+x \) \

@@ -34,6 +34,15 @@ main() {
 		echo "What the demo did (from $OUT/demo.log):"
 		sed -n '/^---- guest output/,/^----$/p' "$OUT/demo.log"
 	fi
+	# The analyzer's view of the wire, last: what the completer received on
+	# each peer-to-peer write, next to what the uAPI set
+	if grep -q '^# analyzer:' "$OUT/guest-patched.log" 2>/dev/null; then
+		echo
+		echo "The writes as the completer saw them (virtual PCIe analyzer, $OUT/guest-patched.log):"
+		grep -E '^# (analyzer:|  #  requester| +[0-9]+  [0-9a-f]{4}:)' "$OUT/guest-patched.log" |
+			sed 's/^# //'
+		grep -E '^analyzer/qemu-trace|^(PASS|FAIL): analyzer/qemu-trace' "$OUT/demo.log" || true
+	fi
 	finish
 }
 

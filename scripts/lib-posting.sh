@@ -68,13 +68,7 @@ git_common_dir() {
 
 # posting_tree_prepare COMMIT: $PT, a clean detached checkout of COMMIT.
 posting_tree_prepare() {
-	if [ ! -e "$PT/.git" ]; then
-		git -C "$BASE_REPO" worktree prune
-		log "creating the posting work tree $PT (one-time checkout)"
-		mkdir -p "$(dirname "$PT")"
-		git -C "$BASE_REPO" worktree add -q -f --detach "$PT" "$1"
-		return
-	fi
+	ensure_worktree "$PT" "$1" "the posting work tree"
 	[ "$(git_common_dir "$PT")" = "$(git_common_dir "$BASE_REPO")" ] ||
 		die "$PT is a work tree of another repository than $BASE_REPO: remove it (git worktree remove $PT) or set POSTING_TREE"
 	git -C "$PT" am --abort >/dev/null 2>&1 || true

@@ -11,12 +11,7 @@ SB_BUILD=$CHECK_ROOT/build
 export CCACHE_BASEDIR=$CHECK_ROOT
 
 sandbox_prepare() {
-	if [ ! -e "$SB_SRC/.git" ]; then
-		git -C "$BASE_REPO" worktree prune
-		mkdir -p "$(dirname "$SB_SRC")"
-		log "creating sandbox work tree $SB_SRC (one-time checkout)"
-		git -C "$BASE_REPO" worktree add -q -f --detach "$SB_SRC" "$(base_commit)"
-	fi
+	ensure_worktree "$SB_SRC" "$(base_commit)" "sandbox work tree"
 	mkdir -p "$SB_BUILD"
 }
 

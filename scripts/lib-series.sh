@@ -15,13 +15,7 @@ FORMAT_PATCH_OPTS=(--numbered --no-signature --no-thread --abbrev=12
 # am_tree_prepare COMMIT: make $AM_TREE a clean detached checkout of COMMIT.
 am_tree_prepare() {
 	local commit=$1
-	if [ ! -e "$AM_TREE/.git" ]; then
-		git -C "$BASE_REPO" worktree prune
-		log "creating scratch work tree $AM_TREE (one-time checkout)"
-		mkdir -p "$(dirname "$AM_TREE")"
-		git -C "$BASE_REPO" worktree add -q -f --detach "$AM_TREE" "$commit"
-		return
-	fi
+	ensure_worktree "$AM_TREE" "$commit" "scratch work tree"
 	git -C "$AM_TREE" am --abort >/dev/null 2>&1 || true
 	git -C "$AM_TREE" checkout -q -f --detach "$commit"
 	git -C "$AM_TREE" clean -q -f -d -x

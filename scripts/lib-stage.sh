@@ -4,7 +4,7 @@
 # A stage is one command.  Its output goes to $OUT/<stage>.log; the test
 # cases it records with case_result (lib.sh) go to $OUT/results/<stage>.cases.
 # A stage that records no case counts as one case: exit 0 passes, exit 77
-# skips, anything else fails.  A stage whose prerequisites did not pass is
+# skips (fails when series/ has patches), anything else fails.  A stage whose prerequisites did not pass is
 # "blocked" and not run.  $OUT/results/stages.tsv has one line per stage:
 # name, result, seconds, log.  scripts/summary.py turns it into the verdict.
 
@@ -70,7 +70,12 @@ run_stage() {
 		wait "$pid" || rc=$?
 	fi
 	secs=$(($(date +%s) - start))
-	if [ ! -s "$cases" ]; then
+	# A stage may skip (exit 77) only when there is nothing to check: with
+	# patches in series/, a skip would hide a check the series needs.
+	if [ "$rc" = 77 ] && [ -n "$(series_patches)" ]; then
+		printf 'fail\t%s\tskipped (exit 77) although %s has patches: %s\n' "$name" \
+			"$SERIES" "$(tail -n 1 "$log")" >>"$cases"
+	elif [ ! -s "$cases" ]; then
 		case $rc in
 		0) printf 'pass\t%s\t\n' "$name" >>"$cases" ;;
 		77) printf 'skip\t%s\t%s\n' "$name" "$(tail -n 1 "$log")" >>"$cases" ;;

@@ -79,6 +79,18 @@ log() {
 	echo "==> $*" >&2
 }
 
+# ensure_worktree DIR COMMIT WHAT: DIR is a detached work tree of $BASE_REPO;
+# made at COMMIT when missing (WHAT names it in the log).  Callers check out
+# what they need afterwards.
+ensure_worktree() {
+	local dir=$1 commit=$2 what=$3
+	[ ! -e "$dir/.git" ] || return 0
+	git -C "$BASE_REPO" worktree prune
+	log "creating $what $dir (one-time checkout)"
+	mkdir -p "$(dirname "$dir")"
+	git -C "$BASE_REPO" worktree add -q -f --detach "$dir" "$commit"
+}
+
 # apt_private NAME ARGS...: run apt-get with source list $APT_DIR/etc/NAME.list
 # and lists in $APT_DIR/lists-NAME (apt deletes lists of sources it does not
 # know, so each source list gets its own lists directory).

@@ -18,7 +18,9 @@
  *  - on invalidate_mappings() the mapping is torn down and no write is made
  *    until it is mapped again, which asks for the hints again.
  *
- * Bound only through driver_override.  Test use only, not part of the series.
+ * Bound only through driver_override; /dev/tph_requester drives the first
+ * device bound, others only get TPH enabled.  Test use only, not part of the
+ * series.
  * See tph_requester.h for the ioctls.
  */
 #include <linux/dma-buf.h>
@@ -558,13 +560,10 @@ static int tph_req_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pci_info(pdev, "TPH requester type %u (pcie_enable_tph: %d)\n",
 		 pcie_tph_enabled_req_type(pdev), dev->tph_err);
 
+	/* The first device is the one /dev/tph_requester drives */
 	mutex_lock(&tph_req_lock);
-	if (tph_req) {
-		mutex_unlock(&tph_req_lock);
-		pcie_disable_tph(pdev);
-		return -EBUSY;
-	}
-	tph_req = dev;
+	if (!tph_req)
+		tph_req = dev;
 	mutex_unlock(&tph_req_lock);
 
 	pci_set_drvdata(pdev, dev);
@@ -574,7 +573,8 @@ static int tph_req_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 static void tph_req_remove(struct pci_dev *pdev)
 {
 	mutex_lock(&tph_req_lock);
-	tph_req = NULL;
+	if (tph_req == pci_get_drvdata(pdev))
+		tph_req = NULL;
 	mutex_unlock(&tph_req_lock);
 
 	pcie_disable_tph(pdev);

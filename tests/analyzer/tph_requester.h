@@ -7,7 +7,7 @@
  * attachment with invalidate_mappings, mapping under the reservation lock,
  * hints from dma_buf_get_pci_tph() for each mapping) and writes into it with
  * the device's DMA engine, which puts the hints on the request.  Bound only
- * through driver_override; one device at a time, /dev/tph_requester.
+ * through driver_override; /dev/tph_requester drives the first device bound.
  * Attachments belong to the open file and are detached when it is closed.
  */
 #ifndef _TPH_REQUESTER_H

@@ -3,7 +3,11 @@
 # Test runner inside the guest (busybox sh).  Started by /init; output goes to
 # the host's out/guest-<qemu>.log, where scripts/parse-guest.py counts it.
 #
-# Kernel command line: vdt.qemu=patched|stock  vdt.mode=check|demo|kunit
+# Kernel command line: vdt.qemu=patched|stock  vdt.mode=check|demo|kunit|stress
+#   (stress: vdt.stress_duration=S vdt.stress_seeds=N,N,... vdt.stress_stall=S)
+#   vdt.ksft=GLOB (the kselftests to run, default all)  vdt.timeout=S
+#   vdt.tests=GLOB[,GLOB...] (the /vdt/tests entries to run, default all)
+#   vdt.ksft_tests=NAME[,NAME...] (only these cases of the kselftests: -t NAME)
 #
 # 1. "setup": binds the four nvme functions to vfio-pci, reserves huge pages.
 # 2. check mode: every upstream vfio kselftest (and any the series adds) in
@@ -12,6 +16,8 @@
 #    demo mode: the /vdt/tests entries tagged "vdt-tags: demo"; without such
 #    entries the series' vfio_pci_dmabuf_tph_test.
 #    kunit mode: nothing (the boot ran the built-in KUnit suites).
+#    stress mode: only tests.d/80-stress, once per seed, each for the
+#    duration (scripts/stress.sh); stops at the first failure.
 # Each test runs with the environment below, stdin from /dev/null, in its
 # own directory, under a time limit, between the lines
 #   ### vdt-begin <name>
@@ -32,15 +38,25 @@ export VDT_ANA_COMPLETER=0000:07:00.0		# completer, vfio-pci
 export VDT_ANA_REQUESTER=0000:08:00.0		# requester, tph_requester.ko
 export VDT_ANA_NOPREFIX=0000:09:00.0		# completer, no prefix support, vfio-pci
 export VDT_ANA_REQ_PORT=0000:06:01.0		# downstream port above the requester
+export VDT_REQ_RSVD_RP=0000:0a:00.0		# requester below a Root Port reporting 10b
 export VDT_MODDIR=/vdt/modules
 export VDT_QEMU=patched
 mode=check
 timeout_s=300
+ksft='*'		# the kselftests to run (a glob)
+tests='*'		# the /vdt/tests entries to run (globs, comma separated)
+ksft_args=''		# kselftest_harness options (-t NAME ...)
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	vdt.qemu=*) VDT_QEMU=${arg#vdt.qemu=} ;;
 	vdt.mode=*) mode=${arg#vdt.mode=} ;;
 	vdt.timeout=*) timeout_s=${arg#vdt.timeout=} ;;
+	vdt.stress_duration=*) export VDT_STRESS_DURATION=${arg#*=} ;;
+	vdt.stress_seeds=*) stress_seeds=${arg#*=} ;;
+	vdt.stress_stall=*) export VDT_STRESS_STALL=${arg#*=} ;;
+	vdt.ksft=*) ksft=${arg#vdt.ksft=} ;;
+	vdt.tests=*) tests=${arg#vdt.tests=} ;;
+	vdt.ksft_tests=*) ksft_args=$(echo "${arg#*=}" | tr , '\n' | sed 's/^/-t /' | tr '\n' ' ') ;;
 	esac
 done
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/vdt/bin
@@ -150,17 +166,43 @@ if [ "$mode" = demo ]; then
 	exit 0
 fi
 
+if [ "$mode" = stress ]; then
+	timeout_s=$((${VDT_STRESS_DURATION:-600} + 300))
+	for seed in $(echo "${stress_seeds:-1}" | tr , ' '); do
+		export VDT_STRESS_SEED=$seed
+		run_test "tests.d/80-stress-seed$seed" /vdt/tests /vdt/tests/80-stress
+		[ "$rc" = 0 ] || break	# a hung kernel makes further runs moot
+	done
+	exit 0
+fi
+
 if [ -f /vdt/kselftest/kselftest-list.txt ]; then
 	while IFS=: read -r coll t; do
 		[ -n "$t" ] || continue
-		run_test "kselftest/$t" "/vdt/kselftest/$coll" "./$t"
+		# shellcheck disable=SC2254 # $ksft is a glob on purpose
+		case $t in $ksft) ;; *) continue ;; esac
+		# shellcheck disable=SC2086 # options, word split on purpose
+		run_test "kselftest/$t" "/vdt/kselftest/$coll" "./$t" $ksft_args
 	done </vdt/kselftest/kselftest-list.txt
 else
 	echo "### vdt-info no kselftests in this image"
 fi
 
+# selected NAME: NAME matches one of the globs of vdt.tests
+selected() {
+	rest=$tests,
+	while [ -n "$rest" ]; do
+		g=${rest%%,*}
+		rest=${rest#*,}
+		# shellcheck disable=SC2254 # $g is a glob on purpose
+		case $1 in $g) return 0 ;; esac
+	done
+	return 1
+}
+
 for t in /vdt/tests/*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
+	selected "$(basename "$t")" || continue
 	run_test "tests.d/$(basename "$t")" /vdt/tests "$t"
 done
 exit 0

@@ -4,7 +4,9 @@
 # when one fails.
 #
 #   parsers        parse-guest.py, warnings.py, cover-letter.py, summary.py on
-#                  fixtures (tests/harness/fixtures/)
+#                  fixtures (tests/harness/fixtures/); the manifest check
+#                  (missing, short, unlisted tests, unexpected skips, a KUnit
+#                  suite not built); a stage skipped with patches in series/
 #   round trip     a synthetic series (it adds a new top-level directory, which
 #                  Debian's .gitignore block would hide) survives
 #                  export -> apply -> export byte for byte; the cover letter's
@@ -61,6 +63,53 @@ if [ $rc = 1 ] && cat "$F/guest.expected" "$F/console.expected" | diff -u - "$T/
 else
 	cat "$T/pg.diff" "$T/pg.out" 2>/dev/null || true
 	bad "parse-guest: TAP, exit codes, hangs, KUnit leaves, console reports" "exit $rc (want 1) or other cases"
+fi
+
+# The manifest: a lost case, a short plan, a new skip, a test that skips
+# as a whole, a missing test (not in the kselftest list, not installed, no
+# execute bit: all look like this) and an unlisted one each fail.
+rc=0
+env -u VDT_CASES python3 "$S/parse-guest.py" --manifest "$F/manifest" --variant patched \
+	"$F/manifest-guest.log" "$F/manifest-console.log" >"$T/mf.out" 2>&1 || rc=$?
+if [ $rc = 1 ] && diff -u "$F/manifest.expected" "$T/mf.out" >"$T/mf.diff"; then
+	ok "manifest: missing, short, unlisted tests and unexpected skips fail"
+else
+	cat "$T/mf.diff" "$T/mf.out" 2>/dev/null || true
+	bad "manifest: missing, short, unlisted tests and unexpected skips fail" "exit $rc (want 1) or other cases"
+fi
+rc=0
+env -u VDT_CASES python3 "$S/parse-guest.py" --only-kunit --manifest "$F/manifest-kunit" \
+	--variant patched "$F/guest.log" "$F/console.log" >"$T/mk.out" 2>&1 || rc=$?
+if [ $rc = 1 ] && expect_in "$T/mk.out" \
+	'^PASS: manifest/kunit/dma-buf-resv - 2 cases' \
+	'^FAIL: manifest/kunit/dma-buf-pci-tph - suite did not run' &&
+	! grep -q 'manifest/tests.d' "$T/mk.out"; then
+	ok "manifest: a KUnit suite that was not built fails"
+else
+	cat "$T/mk.out"
+	bad "manifest: a KUnit suite that was not built fails"
+fi
+
+# A stage that skips (exit 77) while series/ has patches fails, and blocks
+# the stages that need it; with an empty series/ it is a skip.
+cat >"$T/stage.sh" <<'STAGE'
+set -euo pipefail
+. "$VDT_ROOT/scripts/lib.sh"
+. "$VDT_ROOT/scripts/lib-stage.sh"
+OUT=$1
+stages_init >/dev/null
+run_stage skipper -- sh -c 'echo "SKIP: nothing to do"; exit 77' >/dev/null
+run_stage after --needs skipper -- true >/dev/null
+cut -f1,2 "$OUT/results/stages.tsv"
+STAGE
+mkdir -p "$T/series-empty"
+if out=$(VDT_ROOT=$VDT_ROOT SERIES=$T/series-empty bash "$T/stage.sh" "$T/st-empty") &&
+	[ "$out" = "$(printf 'skipper\tskip\nafter\tpass')" ] &&
+	out=$(VDT_ROOT=$VDT_ROOT bash "$T/stage.sh" "$T/st-series") &&
+	[ "$out" = "$(printf 'skipper\tfail\nafter\tblocked')" ]; then
+	ok "stages: exit 77 with patches in series/ fails and blocks its dependants"
+else
+	bad "stages: exit 77 with patches in series/ fails and blocks its dependants" "got: $(tr '\n\t' '; ' <<<"$out")"
 fi
 
 printf 'a.c:1:2: warning: x [-Wfoo]\nb.c:3:4: warning: y\n' >"$T/w-old"

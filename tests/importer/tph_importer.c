@@ -64,6 +64,13 @@ static const struct dma_buf_attach_ops tph_imp_attach_ops = {
 	.invalidate_mappings = tph_imp_invalidate_mappings,
 };
 
+/* TPH_IMPORTER_ATTACH_NOT_REVOCABLE: peer to peer, but no revoke support */
+static const struct dma_buf_attach_ops tph_imp_attach_ops_not_revocable = {
+	.allow_peer2peer = true,
+};
+
+static struct miscdevice tph_imp_misc;
+
 static int tph_imp_get_pci_dev(const char *name, struct pci_dev **pdev)
 {
 	unsigned int domain, bus, dev, fn;
@@ -96,7 +103,9 @@ static int tph_imp_attach(struct tph_imp_file *file,
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 
-	if (strnlen(arg.pci_name, sizeof(arg.pci_name)) == sizeof(arg.pci_name))
+	if (strnlen(arg.pci_name, sizeof(arg.pci_name)) == sizeof(arg.pci_name) ||
+	    arg.flags & ~(TPH_IMPORTER_ATTACH_NOT_REVOCABLE |
+			  TPH_IMPORTER_ATTACH_NOT_PCI))
 		return -EINVAL;
 
 	entry = kzalloc_obj(*entry);
@@ -113,7 +122,12 @@ static int tph_imp_attach(struct tph_imp_file *file,
 		goto err_put_pdev;
 	}
 
-	entry->attach = dma_buf_dynamic_attach(entry->dmabuf, &entry->pdev->dev,
+	entry->attach = dma_buf_dynamic_attach(entry->dmabuf,
+					       arg.flags & TPH_IMPORTER_ATTACH_NOT_PCI ?
+					       tph_imp_misc.this_device :
+					       &entry->pdev->dev,
+					       arg.flags & TPH_IMPORTER_ATTACH_NOT_REVOCABLE ?
+					       &tph_imp_attach_ops_not_revocable :
 					       &tph_imp_attach_ops, entry);
 	if (IS_ERR(entry->attach)) {
 		ret = PTR_ERR(entry->attach);
@@ -203,6 +217,71 @@ static int tph_imp_detach(struct tph_imp_file *file,
 	return 0;
 }
 
+static struct sg_table *tph_imp_dummy_map(struct dma_buf_attachment *attach,
+					   enum dma_data_direction dir)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static void tph_imp_dummy_unmap(struct dma_buf_attachment *attach,
+				struct sg_table *sgt,
+				enum dma_data_direction dir)
+{
+}
+
+static void tph_imp_dummy_release(struct dma_buf *dmabuf)
+{
+	kfree(dmabuf->priv);
+}
+
+static const struct dma_buf_ops tph_imp_dummy_ops = {
+	.map_dma_buf = tph_imp_dummy_map,
+	.unmap_dma_buf = tph_imp_dummy_unmap,
+	.release = tph_imp_dummy_release,
+};
+
+/*
+ * A dma-buf whose private data is zeroed memory, larger than any exporter's
+ * private struct: an exporter that took it for its own would find NULL
+ * pointers and zero flags where it expects its state.
+ */
+static int tph_imp_export(struct tph_importer_export __user *uarg)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct tph_importer_export arg;
+	struct dma_buf *dmabuf;
+	int fd;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved)
+		return -EINVAL;
+
+	exp_info.ops = &tph_imp_dummy_ops;
+	exp_info.size = PAGE_SIZE;
+	exp_info.flags = O_RDWR | O_CLOEXEC;
+	exp_info.priv = kzalloc(1024, GFP_KERNEL);
+	if (!exp_info.priv)
+		return -ENOMEM;
+
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		kfree(exp_info.priv);
+		return PTR_ERR(dmabuf);
+	}
+
+	fd = dma_buf_fd(dmabuf, O_CLOEXEC);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return fd;
+	}
+
+	arg.fd = fd;
+	if (copy_to_user(uarg, &arg, sizeof(arg)))
+		return -EFAULT;	/* the fd stays open; the process owns it */
+	return 0;
+}
+
 static long tph_imp_ioctl(struct file *filp, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -221,6 +300,9 @@ static long tph_imp_ioctl(struct file *filp, unsigned int cmd,
 		break;
 	case TPH_IMPORTER_DETACH:
 		ret = tph_imp_detach(file, uarg);
+		break;
+	case TPH_IMPORTER_EXPORT:
+		ret = tph_imp_export(uarg);
 		break;
 	default:
 		ret = -ENOTTY;

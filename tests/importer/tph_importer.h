@@ -21,16 +21,32 @@
  * @dmabuf_fd: in: the dma-buf to attach to
  * @handle: out: names the attachment in the other ioctls (never 0)
  * @pci_name: in: the importing PCI function, "DDDD:BB:DD.F", NUL-terminated
+ * @flags: in: TPH_IMPORTER_ATTACH_*
  *
  * Errors: those of dma_buf_get() and dma_buf_dynamic_attach() (e.g. EBADF,
  * EINVAL, ENODEV for a revoked vfio dma-buf), ENXIO when no such PCI
- * function exists, EINVAL for a malformed @pci_name.
+ * function exists, EINVAL for a malformed @pci_name or unknown @flags.
  */
 struct tph_importer_attach {
 	__s32	dmabuf_fd;
 	__u32	handle;
 	char	pci_name[TPH_IMPORTER_PCI_NAME_LEN];
+	__u32	flags;
 };
+
+/*
+ * Attach as a peer-to-peer importer without invalidate_mappings(), one that
+ * cannot be revoked (dma_buf_attach_revocable() is false): vfio-pci refuses
+ * it, with -ENODEV first if the dma-buf is revoked (v7.3's order).
+ */
+#define TPH_IMPORTER_ATTACH_NOT_REVOCABLE	(1 << 0)
+
+/*
+ * Attach for a device that is not a PCI function (the importer's own misc
+ * device; @pci_name must still name a PCI function): an exporter of PCI TPH
+ * hints has none for it.
+ */
+#define TPH_IMPORTER_ATTACH_NOT_PCI		(1 << 1)
 
 /* Ask for the Extended (16-bit) steering tag instead of the 8-bit one. */
 #define TPH_IMPORTER_QUERY_EXTENDED	(1 << 0)
@@ -69,10 +85,24 @@ struct tph_importer_detach {
 	__u32	reserved;
 };
 
+/**
+ * struct tph_importer_export - TPH_IMPORTER_EXPORT argument
+ * @fd: out: a new dma-buf of this module, whose private data is zeroed
+ * @reserved: must be zero
+ *
+ * A dma-buf of another exporter for the exporters that accept only their
+ * own: its private data, read as if it were theirs, is all zeroes.
+ */
+struct tph_importer_export {
+	__s32	fd;
+	__u32	reserved;
+};
+
 #define TPH_IMPORTER_MAGIC	0xb7
 
 #define TPH_IMPORTER_ATTACH	_IOWR(TPH_IMPORTER_MAGIC, 1, struct tph_importer_attach)
 #define TPH_IMPORTER_QUERY	_IOWR(TPH_IMPORTER_MAGIC, 2, struct tph_importer_query)
 #define TPH_IMPORTER_DETACH	_IOW(TPH_IMPORTER_MAGIC, 3, struct tph_importer_detach)
+#define TPH_IMPORTER_EXPORT	_IOWR(TPH_IMPORTER_MAGIC, 4, struct tph_importer_export)
 
 #endif /* _TPH_IMPORTER_H */
