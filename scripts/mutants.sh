@@ -206,18 +206,19 @@ plan() {
 # build NAME [PATCH]: the sandbox at the tip plus PATCH, built, and its guest
 # image in $MOUT/NAME/boot.  Sets build_s[NAME]; on failure result[NAME].
 build() {
-	local name=$1 patch=${2:-} mo=$MOUT/$1 start f log rc=0
+	local name=$1 patch=${2:-} mo=$MOUT/$1 start f log k rc=0
 	start=$(now)
 	rm -rf "$mo"
 	mkdir -p "$mo/boot/arch/x86/boot"
 	log=$mo/build.log
+	k=$([ -z "$patch" ] || kind "$patch")
 	(
 		reset_tree || exit 10
-		if [ -n "$patch" ] && [ "$(kind "$patch")" = kernel ] && ! git -C "$MSRC" apply "$patch"; then
+		if [ "$k" = kernel ] && ! git -C "$MSRC" apply "$patch"; then
 			echo "mutant $name does not apply to $tip"
 			exit 10
 		fi
-		if [ -n "$patch" ] && [ "$(kind "$patch")" = tests ]; then
+		if [ "$k" = tests ]; then
 			# A mutant of a test module (the analyzer's requester):
 			# applied to this run's copy of tests/, reverted below
 			if ! (cd "$VDT_ROOT" && git apply "$patch"); then
@@ -238,7 +239,7 @@ build() {
 			sb "$S/build-importer.sh" || exit 12
 			rm -rf "$MBUILD/vdt-importer.base"
 			cp -a "$MBUILD/vdt-importer" "$MBUILD/vdt-importer.base"
-		elif [ "$(kind "$patch")" = tests ]; then
+		elif [ "$k" = tests ]; then
 			: # built above
 		elif touched "$patch" | grep -q '^include/'; then
 			sb "$S/build-importer.sh" || exit 12
