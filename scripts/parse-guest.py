@@ -31,6 +31,10 @@ test that is missing or prints another number of results, an unlisted
 test (except the --extra ones, EXTRA_GUEST_TESTS), and a skip the manifest
 does not allow all fail.
 
+A report's case names the test that was running and the first frames of
+its call trace; with $VDT_REPORT set, the first report's lines go to that
+file too (scripts/summary.py prints them at the end of a check).
+
 Cases go to $VDT_CASES (tab separated: status, name, detail) and stdout.
 """
 import os
@@ -238,6 +242,37 @@ def parse_kunit(klines):
         case("fail", "kunit/run", "KTAP output without test cases")
 
 
+# Frames of a report's stack that only say how it was printed
+NOISE = re.compile(r"^(dump_stack|print_report|print_address|kasan_|__asan_|__kasan|"
+                   r"check_memory_region|report_bug|__warn|warn_|handle_bug|exc_|asm_exc_|"
+                   r"show_stack|__dump_stack|lockdep_|__lock_acquire|lock_acquire)")
+FRAME = re.compile(r"^\s*(?:\?\s*)?([A-Za-z_][\w.]*)\+0x[0-9a-f]+/0x[0-9a-f]+")
+
+
+def report_context(klines, i):
+    """Where a report came from: the test that was running (tests/guest
+    writes "vdt: begin NAME" to the kernel log) and the first frames of
+    its call trace, so that a report in a CI log can be read without the
+    console log."""
+    test = None
+    for l in klines[:i]:
+        if l.startswith("vdt: begin "):
+            test = l.split()[2]
+        elif l.startswith("vdt: end "):
+            test = None
+    frames = []
+    for l in klines[i + 1:i + 80]:
+        if l.startswith(("---[ end trace", "vdt: ")) or any(rx.search(l) for rx, _ in REPORTS):
+            break
+        m = FRAME.match(l)
+        if m and not l.lstrip().startswith("?") and not NOISE.match(m.group(1)):
+            frames.append(m.group(1))
+        if len(frames) == 8:
+            break
+    where = f"during {test}" if test else "outside the tests"
+    return f" [{where}; " + (" < ".join(frames) if frames else "no call trace") + "]"
+
+
 def scan_console(klines, label, notes=()):
     """Fail on kernel reports; those of a kind in NOTES are only printed."""
     hits = []
@@ -253,7 +288,11 @@ def scan_console(klines, label, notes=()):
         case("pass", f"console/{label}", "no KASAN, lockdep, BUG, WARNING, Oops or panic reports")
         return
     for i, kind, l in hits[:20]:
-        case("fail", f"console/{label}: {kind}", l[:200])
+        case("fail", f"console/{label}: {kind}", l[:200] + report_context(klines, i))
+    excerpt = os.environ.get("VDT_REPORT")
+    if excerpt:
+        with open(excerpt, "w", encoding="utf-8") as f:
+            f.write("\n".join(klines[hits[0][0]:hits[0][0] + 60]) + "\n")
     if len(hits) > 20:
         case("fail", f"console/{label}: more", f"{len(hits) - 20} more reports")
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Print the verdict of a harness run: summary.py OUT_DIR
 
-One table (stage, result, seconds, cases), the failed cases, where the logs
+One table (stage, result, seconds, cases), the failed cases, the start of
+the first kernel report of each QEMU boot that had one, where the logs
 are, then as the very last line "N passed, N failed" over all test cases
 (stage checks, TAP results from the guest, KUnit cases).  Skips are counted
 on the line before it.
@@ -13,6 +14,7 @@ import sys
 # Case name prefixes of the QEMU stages, shown as sub-rows.
 GROUPS = ("guest", "kselftest", "tests.d", "kunit", "console")
 MAX_LISTED = 25
+REPORT_LINES = 45
 
 
 def main(out):
@@ -68,10 +70,18 @@ def main(out):
         for name, case, detail in failures:
             shown[name] += 1
             if shown[name] <= MAX_LISTED:
-                print(f"  [{name}] {case}" + (f": {detail[:240]}" if detail else ""))
+                cut = 480 if case.startswith("console/") else 240
+                print(f"  [{name}] {case}" + (f": {detail[:cut]}" if detail else ""))
         for name, n in shown.items():
             if n > MAX_LISTED:
                 print(f"  [{name}] ... and {n - MAX_LISTED} more (see {out}/{name}.log)")
+    for report in sorted(os.listdir(out)) if failures else ():
+        if report.startswith("report-") and report.endswith(".txt"):
+            with open(os.path.join(out, report), encoding="utf-8", errors="replace") as f:
+                lines = f.read().splitlines()
+            print(f"first kernel report of {report[7:-4]} ({os.path.join(out, report)}):")
+            for line in lines[:REPORT_LINES]:
+                print("  | " + line[:160])
     blocked = [r[0] for r in rows if r[1] == "blocked"]
     if blocked:
         print("not run (a stage they need failed): " + ", ".join(blocked))

@@ -127,12 +127,22 @@ mkdir -p "$T/out/results"
 printf 'a\tpass\t1\t-\t\nb\tfail\t2\t-\t\n' >"$T/out/results/stages.tsv"
 printf 'pass\tx\t\npass\ty\t\nskip\tz\t\n' >"$T/out/results/a.cases"
 printf 'fail\tw\tbroken\n' >"$T/out/results/b.cases"
+printf 'BUG: KASAN: wild-memory-access in do_raw_spin_lock+0x1/0x2\nCall Trace:\n' \
+	>"$T/out/report-patched.txt"
 python3 "$S/summary.py" "$T/out" >"$T/summary.out"
 if [ "$(tail -n 1 "$T/summary.out")" = "2 passed, 1 failed" ] && grep -qx '1 skipped' "$T/summary.out"; then
 	ok "summary: last line is 'N passed, N failed'"
 else
 	cat "$T/summary.out"
 	bad "summary: last line is 'N passed, N failed'"
+fi
+# A CI log shows only the summary: the kernel report must be in it
+if grep -q '^first kernel report of patched' "$T/summary.out" &&
+	grep -qx '  | BUG: KASAN: wild-memory-access in do_raw_spin_lock+0x1/0x2' "$T/summary.out"; then
+	ok "summary: prints the start of a boot's first kernel report"
+else
+	cat "$T/summary.out"
+	bad "summary: prints the start of a boot's first kernel report"
 fi
 
 # EXTRA_GUEST_TESTS: executables (only) join tests.d in the image; no clashes.
