@@ -167,7 +167,7 @@ struct shared {
 	char torn_msg[4][200];
 	uint64_t gets_checked, sets_done;
 	uint64_t resets, toggles, exports, closes, reopens, reopen_fail;
-	uint64_t maps, unmaps, req_maps, req_writes, req_wires, req_bad;
+	uint64_t maps, unmaps, map_raced, req_maps, req_writes, req_wires, req_bad;
 	char req_bad_msg[4][200];
 	char setup_msg[300];
 	int setup_ok;
@@ -287,6 +287,23 @@ static uint64_t seed;
 
 /* Pool slot -> device that exported the dma-buf now in it (racy, a hint) */
 static volatile int slot_dev[MAX_POOL];
+/*
+ * Pool slot -> changes of its fd (dup2, close), a sequence count: odd while
+ * the export thread changes the slot.  The iommufd thread uses it to tell
+ * an error that the change of the slot explains from a kernel's.
+ */
+static unsigned int slot_gen[MAX_POOL];
+
+static void slot_change(int slot)
+{
+	__atomic_add_fetch(&slot_gen[slot], 1, __ATOMIC_SEQ_CST);
+}
+
+/* Did the fd of @slot change since its sequence count read @gen? */
+static bool slot_changed(int slot, unsigned int gen)
+{
+	return (gen & 1) || __atomic_load_n(&slot_gen[slot], __ATOMIC_SEQ_CST) != gen;
+}
 
 static int dev_fd(int d)
 {
@@ -627,7 +644,9 @@ static void *export_thread(void *arg)
 			account(w, OP_EXPORT, fd < 0 ? fd : 0, devs[d].bdf);
 			if (fd >= 0) {
 				begin(w, OP_DUP);
+				slot_change(slot);
 				ret = dup2(fd, pool_fd(slot)) < 0 ? -errno : 0;
+				slot_change(slot);
 				account(w, OP_DUP, ret, NULL);
 				slot_dev[slot] = d;
 				close(fd);
@@ -635,14 +654,18 @@ static void *export_thread(void *arg)
 			}
 		} else if (what < 92) {
 			begin(w, OP_CLOSE);
+			slot_change(slot);
 			ret = close(pool_fd(slot)) ? -errno : 0;
+			slot_change(slot);
 			account(w, OP_CLOSE, ret, NULL);
 			sh->closes++;
 		} else {
 			int from = below(&w->rng, pool_size);
 
 			begin(w, OP_DUP);
+			slot_change(slot);
 			ret = dup2(pool_fd(from), pool_fd(slot)) < 0 ? -errno : 0;
+			slot_change(slot);
 			account(w, OP_DUP, ret, NULL);
 			if (!ret)
 				slot_dev[slot] = slot_dev[from];
@@ -660,13 +683,15 @@ static void *iommufd_thread(void *arg)
 	unsigned int n = 0, i;
 
 	while (!stop) {
+		int slot = below(&w->rng, pool_size);
 		struct iommu_ioas_map_file map = {
 			.size = sizeof(map),
 			.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
 			.ioas_id = ioas_id,
-			.fd = pool_fd(below(&w->rng, pool_size)),
+			.fd = pool_fd(slot),
 			.length = PAGE,
 		};
+		unsigned int gen;
 		int ret;
 
 		if (n == MAX_MAPPED) {
@@ -682,8 +707,21 @@ static void *iommufd_thread(void *arg)
 			memmove(mapped, mapped + 1, sizeof(mapped[0]) * --n);
 		}
 		begin(w, OP_MAP_FILE);
+		gen = __atomic_load_n(&slot_gen[slot], __ATOMIC_SEQ_CST);
 		ret = ioctl(iommufd, IOMMU_IOAS_MAP_FILE, &map) ? -errno : 0;
-		account(w, OP_MAP_FILE, ret, NULL);
+		/*
+		 * iopt_map_file_pages() looks the fd up twice: dma_buf_get(),
+		 * then, when that found no dma-buf, fget() for a memfd.  A slot
+		 * that the export thread refills in between is a dma-buf file
+		 * on the memfd path: -EINVAL, explained by the change of the
+		 * slot, counted apart.
+		 */
+		if (ret == -EINVAL && slot_changed(slot, gen)) {
+			w->t->op = OP_IDLE;
+			__atomic_add_fetch(&sh->map_raced, 1, __ATOMIC_RELAXED);
+		} else {
+			account(w, OP_MAP_FILE, ret, NULL);
+		}
 		if (!ret) {
 			mapped[n++] = map.iova;
 			sh->maps++;
@@ -1321,6 +1359,7 @@ int main(int argc, char **argv)
 		       "requester: %" PRIu64 " maps, %" PRIu64 " writes, hints and wire consistent%s%s",
 		       sh->req_maps, sh->req_writes, sh->req_bad ? "; first problem: " : "",
 		       sh->req_bad_msg[0]);
-	out("# iommufd importer: %" PRIu64 " maps, %" PRIu64 " unmaps", sh->maps, sh->unmaps);
+	out("# iommufd importer: %" PRIu64 " maps, %" PRIu64 " unmaps, %" PRIu64
+	    " EINVAL while the slot changed", sh->maps, sh->unmaps, sh->map_raced);
 	return failed || stalled ? 1 : 0;
 }
