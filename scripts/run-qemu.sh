@@ -112,7 +112,7 @@ finish_boot() {
 }
 
 mkdir -p "$OUT"
-# parse-guest.py writes the first kernel report of a boot there (summary.py)
+# (stale first-report files of an earlier boot: see VDT_REPORT below)
 rm -f "$OUT/report-$variant.txt" "$OUT/report-kunit.txt"
 # The built-in KUnit suites run at boot, before the tests, and take more
 # than a minute under TCG with KASAN and lockdep: in a check on the patched
@@ -169,23 +169,22 @@ if [ "$mode" = check ]; then
 			-printf '%f,')")
 	fi
 fi
+# parse-guest.py writes each boot's first kernel report there (summary.py)
+export VDT_REPORT=$OUT/report-$variant.txt
 if [ $kunit_boot = 1 ]; then
 	echo "KUnit console log: $OUT/console-kunit.log"
-	VDT_REPORT=$OUT/report-$variant.txt \
-		python3 "$VDT_ROOT/scripts/parse-guest.py" "${manifest[@]}" "$guest" "$console" || VDT_FAILED=1
+	python3 "$VDT_ROOT/scripts/parse-guest.py" "${manifest[@]}" "$guest" "$console" || VDT_FAILED=1
 	VDT_REPORT=$OUT/report-kunit.txt \
 		python3 "$VDT_ROOT/scripts/parse-guest.py" --only-kunit --label kunit-boot --hung-task-note \
 		"${manifest[@]}" \
 		"$OUT/guest-kunit.log" "$OUT/console-kunit.log" || VDT_FAILED=1
 elif [ "$variant" = patched ] && [ "$mode" = check ]; then
-	VDT_REPORT=$OUT/report-$variant.txt \
-		python3 "$VDT_ROOT/scripts/parse-guest.py" --kunit "${manifest[@]}" "$guest" "$console" ||
+	python3 "$VDT_ROOT/scripts/parse-guest.py" --kunit "${manifest[@]}" "$guest" "$console" ||
 		VDT_FAILED=1
 elif [ "$mode" = mutant ] && [ "${VDT_KUNIT:-0}" = 1 ]; then
 	python3 "$VDT_ROOT/scripts/parse-guest.py" --kunit "$guest" "$console" || VDT_FAILED=1
 else
-	VDT_REPORT=$OUT/report-$variant.txt \
-		python3 "$VDT_ROOT/scripts/parse-guest.py" "${manifest[@]}" "$guest" "$console" || VDT_FAILED=1
+	python3 "$VDT_ROOT/scripts/parse-guest.py" "${manifest[@]}" "$guest" "$console" || VDT_FAILED=1
 fi
 # (a mutant's boot runs the analyzer only when that can kill the mutant)
 if [ ${#analyzer[@]} != 0 ] &&

@@ -19,7 +19,6 @@
  * Prints TAP, "# wire:" lines that the host compares with QEMU's trace, and
  * an analyzer-style listing of every write.  Exit status 0 when nothing failed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -116,24 +115,13 @@ static int vdev_open(struct vdev *d, const char *bdf)
 	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
 	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
 	struct vfio_region_info reg = { .argsz = sizeof(reg) };
-	char path[300] = "", line[128];
-	struct dirent *e;
-	FILE *res;
-	DIR *dir;
-	int i;
+	char path[300];
+	int ret;
 
 	d->bdf = bdf;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-	dir = opendir(path);
-	if (!dir)
-		return -errno;
-	path[0] = 0;
-	while ((e = readdir(dir)))
-		if (!strncmp(e->d_name, "vfio", 4))
-			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", e->d_name);
-	closedir(dir);
-	if (!path[0])
-		return -ENOENT;
+	ret = vdt_find_cdev(bdf, path, sizeof(path));
+	if (ret)
+		return ret;
 
 	d->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (d->fd < 0)
@@ -160,16 +148,8 @@ static int vdev_open(struct vdev *d, const char *bdf)
 	if (reg.size < WINDOW)
 		return -ENOSPC;
 
-	/* The bus address of BAR2, from sysfs (x86: bus == CPU address) */
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
-	res = fopen(path, "r");
-	if (!res)
-		return -errno;
-	for (i = 0; i <= TPH_TESTDEV_WINDOW_BAR && fgets(line, sizeof(line), res); i++)
-		if (i == TPH_TESTDEV_WINDOW_BAR)
-			d->bar2_addr = strtoull(line, NULL, 16);
-	fclose(res);
-	return 0;
+	/* The bus address of BAR2 */
+	return vdt_bar_addr(bdf, TPH_TESTDEV_WINDOW_BAR, &d->bar2_addr);
 }
 
 static int cfg_rw(struct vdev *d, off_t off, void *val, size_t len, bool write)

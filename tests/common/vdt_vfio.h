@@ -6,10 +6,12 @@
 #ifndef VDT_VFIO_H
 #define VDT_VFIO_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -41,6 +43,53 @@ static inline int vdt_feature(int fd, uint32_t flags, void *data, size_t size)
 		return -errno;
 	memcpy(data, payload, size);
 	return ret;
+}
+
+/*
+ * The vfio cdev of PCI function @bdf (/dev/vfio/devices/vfioN, named in its
+ * sysfs vfio-dev directory) into @path.  0, or -errno (-ENOENT: none).
+ */
+static inline int vdt_find_cdev(const char *bdf, char *path, size_t size)
+{
+	char dirpath[300];
+	struct dirent *e;
+	DIR *dir;
+
+	snprintf(dirpath, sizeof(dirpath), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	dir = opendir(dirpath);
+	if (!dir)
+		return -errno;
+	path[0] = 0;
+	while ((e = readdir(dir))) {
+		if (!strncmp(e->d_name, "vfio", 4)) {
+			snprintf(path, size, "/dev/vfio/devices/%s", e->d_name);
+			break;
+		}
+	}
+	closedir(dir);
+	return path[0] ? 0 : -ENOENT;
+}
+
+/*
+ * The address of BAR @bar of PCI function @bdf, from its sysfs resource
+ * file (on x86 the bus address is the CPU address), into @addr.  0 or
+ * -errno.
+ */
+static inline int vdt_bar_addr(const char *bdf, int bar, uint64_t *addr)
+{
+	char path[300], line[200];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	for (i = 0; i <= bar && fgets(line, sizeof(line), f); i++)
+		if (i == bar)
+			*addr = strtoull(line, NULL, 16);
+	fclose(f);
+	return 0;
 }
 
 /*

@@ -19,7 +19,6 @@
  *   VDT_QEMU              "patched" or "stock"
  * Exit status: 0 when no test failed, 1 otherwise.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -119,27 +118,15 @@ static int vdev_open(struct vdev *d, const char *bdf)
 	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
 	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
 	struct vfio_device_info info = { .argsz = sizeof(info) };
-	char path[300] = "";
-	struct dirent *e;
-	DIR *dir;
+	char path[300];
+	int ret;
 
 	d->bdf = bdf;
 	d->fd = -1;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-	dir = opendir(path);
-	if (!dir)
-		return -errno;
-	path[0] = 0;
-	while ((e = readdir(dir))) {
-		if (!strncmp(e->d_name, "vfio", 4)) {
-			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", e->d_name);
-			break;
-		}
-	}
-	closedir(dir);
-	if (!path[0])
-		return -ENOENT;
+	ret = vdt_find_cdev(bdf, path, sizeof(path));
+	if (ret)
+		return ret;
 
 	d->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (d->fd < 0)

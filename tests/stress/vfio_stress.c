@@ -54,7 +54,6 @@
  * Prints TAP; exits 0 when every check passed, 1 otherwise.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -285,6 +284,11 @@ static bool opt_selftest;
 static unsigned int opt_reset_every = 8, opt_reopen_ms = 300;
 static uint64_t seed;
 
+static int pool_fd(int i)
+{
+	return POOL_SLOT0 + i;
+}
+
 /* Pool slot -> device that exported the dma-buf now in it (racy, a hint) */
 static volatile int slot_dev[MAX_POOL];
 /*
@@ -294,9 +298,18 @@ static volatile int slot_dev[MAX_POOL];
  */
 static unsigned int slot_gen[MAX_POOL];
 
-static void slot_change(int slot)
+/* dup2() @fd, or with @fd < 0 close(), into pool slot @slot: 0 or -errno */
+static int slot_set(int slot, int fd)
 {
+	int ret;
+
 	__atomic_add_fetch(&slot_gen[slot], 1, __ATOMIC_SEQ_CST);
+	if (fd < 0)
+		ret = close(pool_fd(slot)) ? -errno : 0;
+	else
+		ret = dup2(fd, pool_fd(slot)) < 0 ? -errno : 0;
+	__atomic_add_fetch(&slot_gen[slot], 1, __ATOMIC_SEQ_CST);
+	return ret;
 }
 
 /* Did the fd of @slot change since its sequence count read @gen? */
@@ -308,32 +321,6 @@ static bool slot_changed(int slot, unsigned int gen)
 static int dev_fd(int d)
 {
 	return DEV_SLOT0 + d;
-}
-
-static int pool_fd(int i)
-{
-	return POOL_SLOT0 + i;
-}
-
-static int find_cdev(const char *bdf, char *path, size_t size)
-{
-	char dirpath[300];
-	struct dirent *e;
-	DIR *dir;
-
-	snprintf(dirpath, sizeof(dirpath), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-	dir = opendir(dirpath);
-	if (!dir)
-		return -errno;
-	path[0] = 0;
-	while ((e = readdir(dir))) {
-		if (!strncmp(e->d_name, "vfio", 4)) {
-			snprintf(path, size, "/dev/vfio/devices/%s", e->d_name);
-			break;
-		}
-	}
-	closedir(dir);
-	return path[0] ? 0 : -ENOENT;
 }
 
 /*
@@ -352,7 +339,7 @@ static int dev_open(int d)
 	char path[300];
 	int fd, ret;
 
-	ret = find_cdev(devs[d].bdf, path, sizeof(path));
+	ret = vdt_find_cdev(devs[d].bdf, path, sizeof(path));
 	if (ret)
 		return ret;
 	fd = open(path, O_RDWR | O_CLOEXEC);
@@ -644,9 +631,7 @@ static void *export_thread(void *arg)
 			account(w, OP_EXPORT, fd < 0 ? fd : 0, devs[d].bdf);
 			if (fd >= 0) {
 				begin(w, OP_DUP);
-				slot_change(slot);
-				ret = dup2(fd, pool_fd(slot)) < 0 ? -errno : 0;
-				slot_change(slot);
+				ret = slot_set(slot, fd);
 				account(w, OP_DUP, ret, NULL);
 				slot_dev[slot] = d;
 				close(fd);
@@ -654,18 +639,14 @@ static void *export_thread(void *arg)
 			}
 		} else if (what < 92) {
 			begin(w, OP_CLOSE);
-			slot_change(slot);
-			ret = close(pool_fd(slot)) ? -errno : 0;
-			slot_change(slot);
+			ret = slot_set(slot, -1);
 			account(w, OP_CLOSE, ret, NULL);
 			sh->closes++;
 		} else {
 			int from = below(&w->rng, pool_size);
 
 			begin(w, OP_DUP);
-			slot_change(slot);
-			ret = dup2(pool_fd(from), pool_fd(slot)) < 0 ? -errno : 0;
-			slot_change(slot);
+			ret = slot_set(slot, pool_fd(from));
 			account(w, OP_DUP, ret, NULL);
 			if (!ret)
 				slot_dev[slot] = slot_dev[from];
@@ -920,23 +901,6 @@ static void setup_fail(const char *fmt, ...)
 	exit(2);
 }
 
-static int sysfs_bar_addr(const char *bdf, int bar, uint64_t *addr)
-{
-	char path[300], line[200];
-	FILE *f;
-	int i;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	for (i = 0; i <= bar && fgets(line, sizeof(line), f); i++)
-		if (i == bar)
-			*addr = strtoull(line, NULL, 16);
-	fclose(f);
-	return 0;
-}
-
 static int child(unsigned int duration)
 {
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
@@ -980,7 +944,7 @@ static int child(unsigned int duration)
 			devs[d].pages = 4;
 		if (!devs[d].pages)
 			setup_fail("%s: BAR %d is smaller than a page", devs[d].bdf, devs[d].region);
-		if (sysfs_bar_addr(devs[d].bdf, devs[d].region, &devs[d].bar_addr))
+		if (vdt_bar_addr(devs[d].bdf, devs[d].region, &devs[d].bar_addr))
 			setup_fail("%s: no resource file", devs[d].bdf);
 		ret = memory_decode(d, true);
 		if (ret)
