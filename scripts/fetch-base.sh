@@ -198,7 +198,7 @@ download_deb() {
 			echo "  $BASE_PACKAGE versions offered: ${offered:-none}"
 			echo "  other linux-source packages there: ${others:-none}"
 			echo "  Pick one with 'make ... BASE_VERSION=<version>' (or edit configs/base.env), or put the"
-			echo "  .deb into $CACHE/dl/ (e.g. from snapshot.debian.org)."
+			echo "  .deb into $CACHE/dl/ (e.g. from a Debian snapshot archive)."
 		} >&2
 		exit 1
 	fi

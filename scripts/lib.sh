@@ -63,8 +63,17 @@ export GIT_AUTHOR_NAME="$VDT_GIT_NAME" GIT_AUTHOR_EMAIL="$VDT_GIT_EMAIL"
 export LC_ALL=C.UTF-8 TZ=UTC
 
 # Private apt configuration: own source lists, lists and cache directories.
+# The archive is the one the machine's own apt sources name (lib-apt.sh);
+# DEBIAN_MIRROR overrides it.
 APT_DIR=$CACHE/apt
-DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# shellcheck source=scripts/lib-apt.sh
+. "$VDT_ROOT/scripts/lib-apt.sh"
+if [ -z "${DEBIAN_MIRROR:-}" ]; then
+	DEBIAN_MIRROR=$(system_debian_mirror) || {
+		echo "error: no Debian archive in this machine's apt sources (/etc/apt/sources.list{,.d/}): set DEBIAN_MIRROR=<archive URI>" >&2
+		exit 1
+	}
+fi
 DEBIAN_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 # Any command that fails unexpectedly says where, instead of a silent exit.

@@ -18,14 +18,23 @@
 #   VDT_QEMU_PATCH        patch file(s) to apply instead, whitespace-separated,
 #                         in the order given (default: the [0-9]*.patch files
 #                         next to this script, in name order)
-#   VDT_QEMU_DEB_SRC      deb-src line(s) to use instead of the default mirror
+#   VDT_QEMU_DEB_SRC      deb-src line(s) to use instead of the archives of
+#                         the machine's apt sources (DEBIAN_MIRROR and
+#                         DEBIAN_SECURITY_MIRROR override those)
 set -euo pipefail
 
 readonly QEMU_DEB_VERSION='1:7.2+dfsg-7+deb12u18'
 readonly QEMU_SRC_DIR='qemu-7.2+dfsg'
 readonly KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-readonly DEFAULT_DEB_SRC="deb-src [signed-by=$KEYRING] http://deb.debian.org/debian bookworm main
-deb-src [signed-by=$KEYRING] http://deb.debian.org/debian-security bookworm-security main"
+# The archives of the machine's own apt sources (scripts/lib-apt.sh).
+# shellcheck source=scripts/lib-apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib-apt.sh"
+DEBIAN_MIRROR=${DEBIAN_MIRROR:-$(system_debian_mirror)} ||
+	{ echo "build-qemu.sh: no Debian archive in this machine's apt sources: set DEBIAN_MIRROR or VDT_QEMU_DEB_SRC" >&2; exit 1; }
+DEBIAN_SECURITY_MIRROR=${DEBIAN_SECURITY_MIRROR:-$(system_debian_mirror security)} ||
+	DEBIAN_SECURITY_MIRROR=${DEBIAN_MIRROR}-security
+readonly DEFAULT_DEB_SRC="deb-src [signed-by=$KEYRING] $DEBIAN_MIRROR bookworm main
+deb-src [signed-by=$KEYRING] $DEBIAN_SECURITY_MIRROR bookworm-security main"
 # Build dependencies, by Debian package name (installed only when missing).
 readonly BUILD_DEPS='gcc make pkg-config python3 meson ninja-build
 	libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev dpkg-dev patch
@@ -125,7 +134,7 @@ if [[ ! -r $dsc ]]; then
 	(cd "$dl_dir" && apt-get "${apt_opts[@]}" source --download-only \
 		"qemu=$QEMU_DEB_VERSION") >>"$log" 2>&1 ||
 		die "cannot fetch qemu=$QEMU_DEB_VERSION from: $(grep -v '^#' \
-			"$apt_dir/sources.list" | tr '\n' ' ')(set VDT_QEMU_DEB_SRC, e.g. a snapshot.debian.org archive)"
+			"$apt_dir/sources.list" | tr '\n' ' ')(set VDT_QEMU_DEB_SRC, e.g. to a Debian snapshot archive)"
 	[[ -r $dsc ]] || die "apt-get source did not produce $dsc"
 fi
 
