@@ -6,6 +6,7 @@
 #   tests/analyzer   tph_requester.ko, analyzer_test (the hints on the wire)
 #   tests/mlx5       mlx5_st_test.ko, mlx5_mr_tph_test.ko (KUnit: mlx5 code on fakes)
 #   tests/stress     vfio_stress (the concurrency stress and hang detector)
+#   tests/variant    vdt_nonbar.ko, nonbar_test (a variant driver's non-BAR dma-buf)
 # Exits 77 (skip) only when series/ is empty and the kernel lacks the API the
 # modules need (tests/importer/check-api.sh exits 3); with a series, a kernel
 # without dma_buf_get_pci_tph() is a failure.
@@ -28,7 +29,7 @@ case $rc in
 *) die "tests/importer/check-api.sh failed (exit $rc)" ;;
 esac
 mkdir -p "$outdir"
-for dir in importer analyzer mlx5 stress; do
+for dir in importer analyzer mlx5 stress variant; do
 	make -C "$VDT_ROOT/tests/$dir" KDIR="$BUILD" OUT="$outdir/$dir" CC="ccache gcc" ||
 		die "building tests/$dir failed"
 	find "$outdir/$dir" -maxdepth 1 -type f \( -name '*.ko' -o -perm -u+x \) \

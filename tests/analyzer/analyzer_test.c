@@ -16,6 +16,15 @@
  *   VDT_ANA_NOPREFIX     completer without End-End TLP Prefix support,
  *                        vfio-pci, below the same switch
  *   VDT_ANA_REQ_PORT     the switch downstream port above the requester
+ * The other ports of the route (the downstream port above the completer, the
+ * switch's upstream port) are found in sysfs.
+ *
+ * Topology: both functions below downstream ports of one switch whose ports
+ * have no ACS, so pci_p2pdma_map_type() says PCI_P2PDMA_MAP_BUS_ADDR and the
+ * requests stay in the switch: the only kind of route on which the Extended
+ * tag is offered.  The requester's IOMMU group is put in the identity domain
+ * (tests.d/60-analyzer), as the switch would not send such requests to the
+ * IOMMU on real hardware.
  * Prints TAP, "# wire:" lines that the host compares with QEMU's trace, and
  * an analyzer-style listing of every write.  Exit status 0 when nothing failed.
  */
@@ -582,14 +591,37 @@ static enum result t_requester_disabled(void)
 	return res;
 }
 
-static int port_devctl2(bool block)
+/* The BDF of the bridge above @bdf, from the sysfs device path */
+static int parent_bdf(const char *bdf, char *out, size_t len)
+{
+	char path[300], link[512], *slash;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = 0;
+	slash = strrchr(link, '/');
+	if (!slash)
+		return -EINVAL;
+	*slash = 0;
+	slash = strrchr(link, '/');
+	if (!slash || strlen(slash + 1) != 12)	/* dddd:bb:dd.f */
+		return -EINVAL;
+	snprintf(out, len, "%s", slash + 1);
+	return 0;
+}
+
+/* Set or clear End-End TLP Prefix Blocking in the DEVCTL2 of @port */
+static int port_devctl2(const char *port, bool block)
 {
 	char path[256];
 	uint16_t v;
 	int fd, pos = 0x34, ret = -EIO;
 	uint8_t p, id;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", req_port);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", port);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -615,19 +647,53 @@ out:
 	return ret;
 }
 
-/* A port on the route blocks End-End TLP Prefixes: 8-bit hints only */
-static enum result t_blocked_route(void)
+/*
+ * Attach and write with End-End TLP Prefix Blocking set on @port, expecting
+ * @want.  Blocking applies to the TLPs that leave the switch through the
+ * port (PCIe r6.0, sec 7.5.3.16): the downstream port above the completer
+ * is on the way out, the one above the requester is where the requests come
+ * in, and the upstream port is not on a route between two downstream ports.
+ */
+static enum result blocked_at(const char *port, const struct expect *want,
+			      const char *what)
 {
 	enum result res;
 	uint32_t h = 0;
 
-	EXPECT_RET(0, port_devctl2(true));
-	res = attach_write(&comp, buf, &both, &want_both_8, &h,
-			   "prefix blocked on the route");
+	FAIL_IF(port_devctl2(port, true), "cannot set Blocking on %s", port);
+	res = attach_write(&comp, buf, &both, want, &h, what);
 	if (h)
 		r_detach(h);
-	EXPECT_RET(0, port_devctl2(false));
+	EXPECT_RET(0, port_devctl2(port, false));
 	return res;
+}
+
+/* The port the requests leave the switch through blocks: 8-bit hints only */
+static enum result t_blocked_egress(void)
+{
+	char port[16];
+
+	EXPECT_RET(0, parent_bdf(comp.bdf, port, sizeof(port)));
+	return blocked_at(port, &want_both_8,
+			  "prefix blocked at the completer's port");
+}
+
+/* Blocking where the requests enter the switch does not matter: Extended */
+static enum result t_blocked_ingress(void)
+{
+	return blocked_at(req_port, &want_both,
+			  "Blocking at the requester's port (ingress)");
+}
+
+/* The switch's upstream port is not on the route: Extended */
+static enum result t_blocked_upstream_port(void)
+{
+	char dsp[16], usp[16];
+
+	EXPECT_RET(0, parent_bdf(comp.bdf, dsp, sizeof(dsp)));
+	EXPECT_RET(0, parent_bdf(dsp, usp, sizeof(usp)));
+	return blocked_at(usp, &want_both,
+			  "Blocking at the switch's upstream port (off route)");
 }
 
 /* A completer that does not take End-End TLP Prefixes: 8-bit hints only */
@@ -722,7 +788,9 @@ static const struct {
 	{ "device reset: re-mapped, same hints", t_reset },
 	{ "ST table mode: the same tag from table entry 1", t_table_mode },
 	{ "requester TPH disabled: TH=0", t_requester_disabled },
-	{ "End-End TLP Prefix blocked on the route: 8-bit hints", t_blocked_route },
+	{ "End-End TLP Prefix Blocking where the route leaves the switch: 8-bit hints", t_blocked_egress },
+	{ "End-End TLP Prefix Blocking where the route enters the switch: Extended hints", t_blocked_ingress },
+	{ "End-End TLP Prefix Blocking at the switch's upstream port: Extended hints", t_blocked_upstream_port },
 	{ "completer without End-End TLP Prefix support: 8-bit hints", t_completer_without_prefix },
 	{ "200 cycles of attach, map, detach leave no object behind", t_no_leak },
 	{ "closing the importer: no write afterwards", t_teardown },

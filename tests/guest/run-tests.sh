@@ -28,8 +28,6 @@ export VFIO_SELFTESTS_BDF=0000:01:00.0		# TPH + Extended TPH completer
 export VFIO_SELFTESTS_BDF2=0000:02:00.0		# second vfio device, no TPH
 export VDT_BDF_TPH_ONLY=0000:03:00.0		# TPH-only completer
 export VDT_BDF_RESERVED=0000:04:00.0		# completer field 10b (reserved)
-export VFIO_SELFTESTS_BDF_TPH_ONLY=$VDT_BDF_TPH_ONLY
-export VFIO_SELFTESTS_BDF_TPH_RSVD=$VDT_BDF_RESERVED
 export VDT_BDF_CONVENTIONAL=0000:00:10.0	# conventional PCI (pci-testdev)
 export VDT_VFIO_BDFS="$VFIO_SELFTESTS_BDF $VFIO_SELFTESTS_BDF2 $VDT_BDF_TPH_ONLY $VDT_BDF_RESERVED"
 # The virtual analyzer (patched QEMU only): two pcie-tph-testdev functions and
@@ -60,6 +58,21 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/vdt/bin
+
+# What the series' vfio_pci_dmabuf_tph_test must expect (its header documents
+# the variables).  Patched QEMU: the device under test is a TPH and Extended
+# TPH completer, and the TPH-only and reserved-encoding functions exist.
+# Stock QEMU: no function is a completer, so the feature must be refused
+# with ENOTTY on the device under test, and there is no TPH-only or
+# reserved-encoding function to name.
+if [ "$VDT_QEMU" = patched ]; then
+	export VFIO_SELFTESTS_TPH_COMPLETER=ext
+	export VFIO_SELFTESTS_BDF_TPH_ONLY=$VDT_BDF_TPH_ONLY
+	export VFIO_SELFTESTS_BDF_TPH_RSVD=$VDT_BDF_RESERVED
+else
+	export VFIO_SELFTESTS_TPH_COMPLETER=none
+	unset VFIO_SELFTESTS_BDF_TPH_ONLY VFIO_SELFTESTS_BDF_TPH_RSVD
+fi
 
 kmsg() {
 	echo "vdt: $*" >/dev/kmsg 2>/dev/null

@@ -17,6 +17,14 @@
  *   VDT_BDF_RESERVED      reserved completer encoding: not a completer
  *   VDT_BDF_CONVENTIONAL  conventional PCI function on the root bus
  *   VDT_QEMU              "patched" or "stock"
+ * Configurations modelled: the importer is a test module (tph_importer.ko)
+ * that attaches for a chosen PCI function and never maps DMA of its own, so
+ * this tests what each route is offered, not the wire: below one switch
+ * without ACS redirect (PCI_P2PDMA_MAP_BUS_ADDR, Extended offered), behind
+ * another Root Port (through the host bridge, which q35 with this CPU model
+ * does not allow peer to peer: 8-bit only), and a conventional PCI function
+ * on the root bus.  Separate IOMMU groups through ACS redirect are not
+ * modelled here.
  * Exit status: 0 when no test failed, 1 otherwise.
  */
 #include <errno.h>

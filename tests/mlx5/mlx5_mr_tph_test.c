@@ -2,25 +2,36 @@
 /*
  * KUnit tests of the dma-buf TPH helpers of the mlx5 RDMA driver,
  * drivers/infiniband/hw/mlx5/mr.c, added by patch 9 of the vfio-dmabuf-tph
- * series: mlx5r_dmabuf_query_tph(), mlx5r_dmabuf_tph_equal(),
- * mlx5r_dmabuf_tph_st_index() and mlx5r_dmabuf_check_tph().
+ * series: mlx5r_dmabuf_query_tph(), mlx5r_dmabuf_hint_same(),
+ * mlx5r_dmabuf_tph_same(), mlx5r_dmabuf_check_tph(),
+ * mlx5r_dmabuf_map_pages() (the page fault's mapping and re-check),
+ * mlx5r_dmabuf_map_tph() (registration: map, then ask) and
+ * mlx5_ib_dmabuf_invalidate_cb().
  *
  * Test-only, out of tree, never part of the series.  There is no ConnectX in
  * the test guest and mr.c cannot be compiled on its own into a module, so
  * Kbuild runs extract-functions.sh at build time: it copies the text of
- * those four functions, from signature to closing brace, out of the
- * kernel's mr.c (MLX5_MR_C, see Kbuild) into mr_tph_funcs.c in the build
- * directory, with #line directives pointing back at mr.c.  This file
- * includes the real mlx5_ib.h for struct mlx5_ib_dmabuf_tph, struct
- * mlx5_ib_mr and struct mlx5_ib_dev, renames the two functions the helpers
- * call with #define, and includes the extracted text:
+ * those functions, from signature to closing brace, out of the kernel's mr.c
+ * (MLX5_MR_C, see Kbuild) into mr_tph_funcs.c in the build directory, with
+ * #line directives pointing back at mr.c.  This file includes the real
+ * mlx5_ib.h for struct mlx5_ib_dmabuf_tph, struct mlx5_ib_mr and struct
+ * mlx5_ib_dev, renames what the helpers call with #define, and includes the
+ * extracted text:
  *
  *  - dma_buf_get_pci_tph() becomes a fake exporter with one answer per
  *    namespace (8-bit, Extended), chosen by the extended argument, that
- *    counts its calls;
- *  - mlx5_st_alloc_index_by_tag() becomes a fake ST allocator that hands out
- *    indices, records the tags it was asked for and fails with a chosen
- *    errno for chosen tags.
+ *    counts its calls and checks that it is asked with the reservation lock
+ *    held and a mapping in place;
+ *  - dma_resv_lock(), dma_resv_unlock() and dma_resv_assert_held() track a
+ *    fake lock;
+ *  - ib_umem_dmabuf_map_pages() and ib_umem_dmabuf_unmap_pages() behave as
+ *    umem_dmabuf.c's: a mapping is made only when there is none (then with
+ *    a chosen errno, as when waiting for the fences fails), unmapping clears
+ *    it; calls are counted;
+ *  - mlx5_st_alloc_index_by_hint() becomes a fake mlx5 core that records
+ *    the hints it was given and answers with a chosen index, PH, namespaces
+ *    or errno; mlx5r_umr_update_mr_pas() (the zap) and mlx5_ib_warn_rl()
+ *    are counted.
  *
  * Every case names, in its comment, the plausible mistakes in mr.c that
  * make it fail (the mutants of tests/mlx5/README).
@@ -28,6 +39,7 @@
 #include <kunit/test.h>
 #include <kunit/test-bug.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
 #include <linux/slab.h>
 #include <rdma/ib_umem.h>
 
@@ -35,8 +47,8 @@
 
 #define NS_8BIT	0
 #define NS_EXT	1
-#define MAX_FAIL	4
-#define MAX_ALLOC	4
+#define NS_BOTH	(MLX5_ST_NS_TPH | MLX5_ST_NS_EXT_TPH)
+#define FAKE_INDEX	0x42
 
 /* One namespace of the fake exporter's answer */
 struct fake_ns {
@@ -47,34 +59,65 @@ struct fake_ns {
 };
 
 /*
- * struct mr_fake - the exporter and the mlx5 core that the helpers see
- * @attach: the importer's attachment; the fake exporter is found from it
+ * struct mr_fake - what the helpers see
+ * @dmabuf: the dma-buf; its resv is @resv
+ * @resv: the reservation object, only compared
+ * @attach: the importer's attachment
+ * @umem_dmabuf: the MR's umem
+ * @mr: the MR, a dma-buf MR of @dev
+ * @sgt: the mapping that the fake map_pages makes
  * @ns: the exporter's answer, [NS_8BIT] and [NS_EXT]
  * @dev: the RDMA device
  * @mdev: its core device
- * @fail_tag: mlx5_st_alloc_index_by_tag() fails for these tags ...
- * @fail_err: ... with these errnos
- * @nr_fail: entries of @fail_tag
- * @alloc_calls: mlx5_st_alloc_index_by_tag() calls
- * @alloc_tag: the tags of those calls
- * @refs: indices handed out (successful calls)
+ * @locked: the fake reservation lock is held
+ * @map_err: errno of the next mapping (made anyway unless @map_fails)
+ * @map_fails: the next mapping is not made
+ * @maps: mappings made
+ * @map_calls: ib_umem_dmabuf_map_pages() calls
+ * @unmaps: mappings dropped
+ * @alloc_err: mlx5_st_alloc_index_by_hint() fails with it
+ * @alloc_ph: ... or answers this PH
+ * @alloc_used: ... and these namespaces
+ * @alloc_calls: its calls
+ * @alloc_tph: the 8-bit hint of its last call
+ * @alloc_ext: the Extended hint of its last call
+ * @zaps: mlx5r_umr_update_mr_pas(MLX5_IB_UPD_XLT_ZAP) calls
+ * @warns: mlx5_ib_warn_rl() calls
  */
 struct mr_fake {
+	struct dma_buf dmabuf;
+	struct dma_resv resv;
 	struct dma_buf_attachment attach;
+	struct ib_umem_dmabuf *umem_dmabuf;
+	struct mlx5_ib_mr *mr;
+	struct sg_table sgt;
 	struct fake_ns ns[2];
 	struct mlx5_ib_dev *dev;
 	struct mlx5_core_dev *mdev;
-	u16 fail_tag[MAX_FAIL];
-	int fail_err[MAX_FAIL];
-	unsigned int nr_fail;
+	bool locked;
+	int map_err;
+	bool map_fails;
+	unsigned int maps;
+	unsigned int map_calls;
+	unsigned int unmaps;
+	int alloc_err;
+	u8 alloc_ph;
+	unsigned int alloc_used;
 	unsigned int alloc_calls;
-	u16 alloc_tag[MAX_ALLOC];
-	unsigned int refs;
+	struct mlx5_st_hint alloc_tph;
+	struct mlx5_st_hint alloc_ext;
+	unsigned int zaps;
+	unsigned int warns;
 };
+
+static struct kunit *cur_test(void)
+{
+	return kunit_get_current_test();
+}
 
 static struct mr_fake *current_fake(void)
 {
-	return kunit_get_current_test()->priv;
+	return cur_test()->priv;
 }
 
 static int fake_dma_buf_get_pci_tph(struct dma_buf_attachment *attach,
@@ -83,7 +126,11 @@ static int fake_dma_buf_get_pci_tph(struct dma_buf_attachment *attach,
 	struct mr_fake *f = current_fake();
 	struct fake_ns *ns = &f->ns[extended ? NS_EXT : NS_8BIT];
 
-	KUNIT_EXPECT_PTR_EQ(kunit_get_current_test(), attach, &f->attach);
+	KUNIT_EXPECT_PTR_EQ(cur_test(), attach, &f->attach);
+	/* The hints belong to a mapping: asked under its lock hold */
+	KUNIT_EXPECT_TRUE_MSG(cur_test(), f->locked, "asked without the lock");
+	KUNIT_EXPECT_NOT_NULL_MSG(cur_test(), f->umem_dmabuf->sgt,
+				  "asked without a mapping");
 	ns->calls++;
 	if (ns->err)
 		return ns->err;
@@ -93,35 +140,129 @@ static int fake_dma_buf_get_pci_tph(struct dma_buf_attachment *attach,
 	return 0;
 }
 
-/* Indices handed out: 0x40 + call number, so each call gives another one */
-#define FAKE_INDEX(call)	(0x40 + (call))
-
-static int fake_mlx5_st_alloc_index_by_tag(struct mlx5_core_dev *mdev,
-					   u16 tag, u16 *st_index)
+static int fake_dma_resv_lock(struct dma_resv *obj)
 {
 	struct mr_fake *f = current_fake();
-	unsigned int call = f->alloc_calls++;
-	unsigned int i;
 
-	KUNIT_EXPECT_PTR_EQ(kunit_get_current_test(), mdev, f->mdev);
-	if (call < MAX_ALLOC)
-		f->alloc_tag[call] = tag;
-	for (i = 0; i < f->nr_fail; i++)
-		if (f->fail_tag[i] == tag)
-			return f->fail_err[i];
-	*st_index = FAKE_INDEX(call);
-	f->refs++;
+	KUNIT_EXPECT_PTR_EQ(cur_test(), obj, &f->resv);
+	KUNIT_EXPECT_FALSE(cur_test(), f->locked);
+	f->locked = true;
 	return 0;
 }
 
-/* The code under test: the kernel's helpers, their two callees renamed */
+static void fake_dma_resv_unlock(struct dma_resv *obj)
+{
+	struct mr_fake *f = current_fake();
+
+	KUNIT_EXPECT_PTR_EQ(cur_test(), obj, &f->resv);
+	KUNIT_EXPECT_TRUE(cur_test(), f->locked);
+	f->locked = false;
+}
+
+static void fake_dma_resv_assert_held(struct dma_resv *obj)
+{
+	KUNIT_EXPECT_TRUE(cur_test(), current_fake()->locked);
+}
+
+/* As ib_umem_dmabuf_map_pages(): an existing mapping is kept */
+static int fake_ib_umem_dmabuf_map_pages(struct ib_umem_dmabuf *umem_dmabuf)
+{
+	struct mr_fake *f = current_fake();
+	int err = f->map_err;
+
+	KUNIT_EXPECT_PTR_EQ(cur_test(), umem_dmabuf, f->umem_dmabuf);
+	KUNIT_EXPECT_TRUE(cur_test(), f->locked);
+	f->map_calls++;
+	f->map_err = 0;
+	if (f->map_fails) {
+		f->map_fails = false;
+		return err;
+	}
+	if (!umem_dmabuf->sgt) {
+		umem_dmabuf->sgt = &f->sgt;
+		f->maps++;
+	}
+	return err;
+}
+
+static void fake_ib_umem_dmabuf_unmap_pages(struct ib_umem_dmabuf *umem_dmabuf)
+{
+	struct mr_fake *f = current_fake();
+
+	KUNIT_EXPECT_PTR_EQ(cur_test(), umem_dmabuf, f->umem_dmabuf);
+	KUNIT_EXPECT_TRUE(cur_test(), f->locked);
+	if (!umem_dmabuf->sgt)
+		return;
+	umem_dmabuf->sgt = NULL;
+	f->unmaps++;
+}
+
+static int fake_mlx5r_umr_update_mr_pas(struct mlx5_ib_mr *mr,
+					unsigned int flags, unsigned int pdn)
+{
+	struct mr_fake *f = current_fake();
+
+	KUNIT_EXPECT_PTR_EQ(cur_test(), mr, f->mr);
+	KUNIT_EXPECT_EQ(cur_test(), flags, MLX5_IB_UPD_XLT_ZAP);
+	/* A zap before the unmap: the mkey never points at an unmapped page */
+	KUNIT_EXPECT_NOT_NULL(cur_test(), f->umem_dmabuf->sgt);
+	f->zaps++;
+	return 0;
+}
+
+static int fake_mlx5_st_alloc_index_by_hint(struct mlx5_core_dev *mdev,
+					    const struct mlx5_st_hint *tph,
+					    const struct mlx5_st_hint *ext,
+					    u16 *st_index, u8 *ph,
+					    unsigned int *used)
+{
+	struct mr_fake *f = current_fake();
+
+	KUNIT_EXPECT_PTR_EQ(cur_test(), mdev, f->mdev);
+	/* mlx5 core's mutex: not under the dma-buf's reservation lock */
+	KUNIT_EXPECT_FALSE(cur_test(), f->locked);
+	f->alloc_calls++;
+	f->alloc_tph = *tph;
+	f->alloc_ext = *ext;
+	if (f->alloc_err)
+		return f->alloc_err;
+	*st_index = FAKE_INDEX;
+	*ph = f->alloc_ph;
+	*used = f->alloc_used;
+	return 0;
+}
+
+#define fake_mlx5_ib_warn_rl(_dev, fmt, ...)				\
+	do {								\
+		KUNIT_EXPECT_PTR_EQ(cur_test(), _dev, current_fake()->dev); \
+		current_fake()->warns++;				\
+		kunit_info(cur_test(), "warn_rl: " fmt, ##__VA_ARGS__);	\
+	} while (0)
+
+/* The code under test: the kernel's helpers, their callees renamed */
 #define dma_buf_get_pci_tph		fake_dma_buf_get_pci_tph
-#define mlx5_st_alloc_index_by_tag	fake_mlx5_st_alloc_index_by_tag
+#define dma_resv_lock(obj, ctx)		fake_dma_resv_lock(obj)
+#define dma_resv_unlock			fake_dma_resv_unlock
+#undef dma_resv_assert_held
+#define dma_resv_assert_held		fake_dma_resv_assert_held
+#define ib_umem_dmabuf_map_pages	fake_ib_umem_dmabuf_map_pages
+#define ib_umem_dmabuf_unmap_pages	fake_ib_umem_dmabuf_unmap_pages
+#define mlx5r_umr_update_mr_pas		fake_mlx5r_umr_update_mr_pas
+#define mlx5_st_alloc_index_by_hint	fake_mlx5_st_alloc_index_by_hint
+#undef mlx5_ib_warn_rl
+#define mlx5_ib_warn_rl			fake_mlx5_ib_warn_rl
 
 #include "mr_tph_funcs.c"
 
 #undef dma_buf_get_pci_tph
-#undef mlx5_st_alloc_index_by_tag
+#undef dma_resv_lock
+#undef dma_resv_unlock
+#undef dma_resv_assert_held
+#undef ib_umem_dmabuf_map_pages
+#undef ib_umem_dmabuf_unmap_pages
+#undef mlx5r_umr_update_mr_pas
+#undef mlx5_st_alloc_index_by_hint
+#undef mlx5_ib_warn_rl
 
 static int mr_test_init(struct kunit *test)
 {
@@ -134,6 +275,21 @@ static int mr_test_init(struct kunit *test)
 	f->mdev = kunit_kzalloc(test, sizeof(*f->mdev), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->mdev);
 	f->dev->mdev = f->mdev;
+	f->dmabuf.resv = &f->resv;
+	f->attach.dmabuf = &f->dmabuf;
+
+	f->umem_dmabuf = kunit_kzalloc(test, sizeof(*f->umem_dmabuf),
+				       GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->umem_dmabuf);
+	f->umem_dmabuf->attach = &f->attach;
+	f->umem_dmabuf->umem.is_dmabuf = 1;
+	f->attach.importer_priv = f->umem_dmabuf;
+
+	f->mr = kunit_kzalloc(test, sizeof(*f->mr), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->mr);
+	f->mr->umem = &f->umem_dmabuf->umem;
+	f->mr->ibmr.device = &f->dev->ib_dev;
+	f->mr->mmkey.key = 0x1234500;
 	test->priv = f;
 	return 0;
 }
@@ -145,485 +301,615 @@ static void set_answer(struct mr_fake *f, int ns, int err, u16 tag, u8 ph)
 	f->ns[ns].ph = ph;
 }
 
-static void fail_alloc(struct mr_fake *f, u16 tag, int err)
+/* The state of a fault or a registration: lock held, a mapping made */
+static void lock_mapped(struct mr_fake *f)
 {
-	f->fail_tag[f->nr_fail] = tag;
-	f->fail_err[f->nr_fail] = err;
-	f->nr_fail++;
+	f->locked = true;
+	f->umem_dmabuf->sgt = &f->sgt;
 }
 
-/* Hints as a registration records them, fields not set are poisoned */
-static struct mlx5_ib_dmabuf_tph asking(bool ask_ext, bool ask_st)
+static void reset_calls(struct mr_fake *f)
+{
+	f->ns[NS_EXT].calls = 0;
+	f->ns[NS_8BIT].calls = 0;
+}
+
+static struct mlx5_st_hint hint(u16 tag, u8 ph)
+{
+	struct mlx5_st_hint h = { .tag = tag, .ph = ph, .valid = true };
+
+	return h;
+}
+
+/* Poisoned answers, as left in a struct before the query */
+static struct mlx5_ib_dmabuf_tph poisoned(void)
 {
 	struct mlx5_ib_dmabuf_tph tph = {
-		.ext_tag = 0xeeee, .st_tag = 0xee, .ext_ph = 0xe, .st_ph = 0xe,
-		.ask_ext = ask_ext, .ask_st = ask_st,
+		.tph = { .tag = 0xee, .ph = 0xe, .valid = true },
+		.ext = { .tag = 0xeeee, .ph = 0xe, .valid = true },
 	};
 
 	return tph;
 }
 
-static struct mlx5_ib_dmabuf_tph hints(u16 ext_tag, u8 ext_ph, bool ext_valid,
-				       u8 st_tag, u8 st_ph, bool st_valid)
+/* What an MR whose index came from hints @used carries */
+static struct mlx5_ib_dmabuf_tph carried(struct mlx5_st_hint tph,
+					 struct mlx5_st_hint ext,
+					 unsigned int used, bool ph_used)
 {
-	struct mlx5_ib_dmabuf_tph tph = {
-		.ext_tag = ext_tag, .ext_ph = ext_ph, .ext_valid = ext_valid,
-		.st_tag = st_tag, .st_ph = st_ph, .st_valid = st_valid,
-		.ask_ext = 1, .ask_st = 1,
+	struct mlx5_ib_dmabuf_tph t = {
+		.tph = tph, .ext = ext, .used = used, .ph_used = ph_used,
 	};
 
-	return tph;
+	return t;
 }
 
 /*
- * Only the namespaces the function can send are asked, each once, with the
- * extended argument that names it.
- * Kills: an ask bit ignored (the 8-bit or Extended namespace always asked);
- * ask_ext and ask_st swapped; the same namespace asked twice.
+ * Only the namespaces in the mask are asked, each once, with the extended
+ * argument that names it.
+ * Kills: ask_tph_ignored, ask_ext_ignored (a namespace always asked), the
+ * mask bits swapped, the same namespace asked twice.
  */
 static void mr_query_asks_only_selected(struct kunit *test)
 {
+	static const unsigned int masks[] = {
+		0, MLX5_ST_NS_TPH, MLX5_ST_NS_EXT_TPH, NS_BOTH,
+	};
 	struct mr_fake *f = test->priv;
 	struct mlx5_ib_dmabuf_tph tph;
-	unsigned int ext, st;
+	unsigned int i, ext, st;
 
+	lock_mapped(f);
 	set_answer(f, NS_EXT, 0, 0x1234, 2);
 	set_answer(f, NS_8BIT, 0, 0x56, 1);
 
-	for (ext = 0; ext < 2; ext++) {
-		for (st = 0; st < 2; st++) {
-			f->ns[NS_EXT].calls = 0;
-			f->ns[NS_8BIT].calls = 0;
-			tph = asking(ext, st);
-			KUNIT_EXPECT_EQ(test,
-					mlx5r_dmabuf_query_tph(&f->attach, &tph), 0);
-			KUNIT_EXPECT_EQ_MSG(test, f->ns[NS_EXT].calls, ext,
-					    "ask_ext %u ask_st %u", ext, st);
-			KUNIT_EXPECT_EQ_MSG(test, f->ns[NS_8BIT].calls, st,
-					    "ask_ext %u ask_st %u", ext, st);
-			KUNIT_EXPECT_EQ(test, (unsigned int)tph.ext_valid, ext);
-			KUNIT_EXPECT_EQ(test, (unsigned int)tph.st_valid, st);
-			KUNIT_EXPECT_EQ(test, (unsigned int)tph.ask_ext, ext);
-			KUNIT_EXPECT_EQ(test, (unsigned int)tph.ask_st, st);
-		}
+	for (i = 0; i < ARRAY_SIZE(masks); i++) {
+		ext = !!(masks[i] & MLX5_ST_NS_EXT_TPH);
+		st = !!(masks[i] & MLX5_ST_NS_TPH);
+		reset_calls(f);
+		tph = poisoned();
+		KUNIT_EXPECT_EQ(test,
+				mlx5r_dmabuf_query_tph(&f->attach, masks[i], &tph),
+				0);
+		KUNIT_EXPECT_EQ_MSG(test, f->ns[NS_EXT].calls, ext, "mask %u",
+				    masks[i]);
+		KUNIT_EXPECT_EQ_MSG(test, f->ns[NS_8BIT].calls, st, "mask %u",
+				    masks[i]);
+		KUNIT_EXPECT_EQ(test, (unsigned int)tph.ext.valid, ext);
+		KUNIT_EXPECT_EQ(test, (unsigned int)tph.tph.valid, st);
 	}
 }
 
 /*
  * Each namespace's answer lands in its own fields.
- * Kills: the extended argument swapped or constant; the 8-bit tag not
- * stored; a PH stored into the other namespace.
+ * Kills: extended_flag_false (the extended argument constant), st_ph_into_ext
+ * (a PH stored into the other namespace), the 8-bit tag not stored.
  */
 static void mr_query_answers_per_namespace(struct kunit *test)
 {
 	struct mr_fake *f = test->priv;
-	struct mlx5_ib_dmabuf_tph tph = asking(true, true);
+	struct mlx5_ib_dmabuf_tph tph = poisoned();
 
+	lock_mapped(f);
 	set_answer(f, NS_EXT, 0, 0xabcd, 2);
 	set_answer(f, NS_8BIT, 0, 0x5a, 1);
-	KUNIT_ASSERT_EQ(test, mlx5r_dmabuf_query_tph(&f->attach, &tph), 0);
-	KUNIT_EXPECT_TRUE(test, tph.ext_valid);
-	KUNIT_EXPECT_TRUE(test, tph.st_valid);
-	KUNIT_EXPECT_EQ(test, tph.ext_tag, 0xabcd);
-	KUNIT_EXPECT_EQ(test, tph.ext_ph, 2);
-	KUNIT_EXPECT_EQ(test, tph.st_tag, 0x5a);
-	KUNIT_EXPECT_EQ(test, tph.st_ph, 1);
+	KUNIT_ASSERT_EQ(test, mlx5r_dmabuf_query_tph(&f->attach, NS_BOTH, &tph),
+			0);
+	KUNIT_EXPECT_TRUE(test, tph.ext.valid);
+	KUNIT_EXPECT_TRUE(test, tph.tph.valid);
+	KUNIT_EXPECT_EQ(test, tph.ext.tag, 0xabcd);
+	KUNIT_EXPECT_EQ(test, tph.ext.ph, 2);
+	KUNIT_EXPECT_EQ(test, tph.tph.tag, 0x5a);
+	KUNIT_EXPECT_EQ(test, tph.tph.ph, 1);
 }
 
 /*
  * -EOPNOTSUPP from the exporter means "no hint in this namespace": not an
- * error, the namespace is marked invalid, also when it was valid before
- * (a query again after a mapping).
- * Kills: -EOPNOTSUPP returned (registration fails for every exporter
- * without hints); the valid bits not cleared before asking; a namespace
- * marked valid although the exporter refused.
+ * error, the namespace is marked invalid, also when it was valid before.
+ * Kills: eopnotsupp_propagated (registration fails for every exporter
+ * without hints), valid_not_reset.
  */
 static void mr_query_eopnotsupp_is_no_hint(struct kunit *test)
 {
 	struct mr_fake *f = test->priv;
 	struct mlx5_ib_dmabuf_tph tph;
 
-	tph = hints(0x1111, 1, true, 0x11, 1, true);
+	lock_mapped(f);
+	tph = poisoned();
 	set_answer(f, NS_EXT, -EOPNOTSUPP, 0, 0);
 	set_answer(f, NS_8BIT, 0, 0x22, 3);
-	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_query_tph(&f->attach, &tph), 0);
-	KUNIT_EXPECT_FALSE(test, tph.ext_valid);
-	KUNIT_EXPECT_TRUE(test, tph.st_valid);
-	KUNIT_EXPECT_EQ(test, tph.st_tag, 0x22);
-	KUNIT_EXPECT_EQ(test, tph.st_ph, 3);
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_query_tph(&f->attach, NS_BOTH, &tph),
+			0);
+	KUNIT_EXPECT_FALSE(test, tph.ext.valid);
+	KUNIT_EXPECT_TRUE(test, tph.tph.valid);
+	KUNIT_EXPECT_EQ(test, tph.tph.tag, 0x22);
+	KUNIT_EXPECT_EQ(test, tph.tph.ph, 3);
 
-	tph = hints(0x1111, 1, true, 0x11, 1, true);
+	tph = poisoned();
 	set_answer(f, NS_EXT, 0, 0x3333, 2);
 	set_answer(f, NS_8BIT, -EOPNOTSUPP, 0, 0);
-	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_query_tph(&f->attach, &tph), 0);
-	KUNIT_EXPECT_TRUE(test, tph.ext_valid);
-	KUNIT_EXPECT_FALSE(test, tph.st_valid);
-	KUNIT_EXPECT_EQ(test, tph.ext_tag, 0x3333);
-	KUNIT_EXPECT_EQ(test, tph.ext_ph, 2);
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_query_tph(&f->attach, NS_BOTH, &tph),
+			0);
+	KUNIT_EXPECT_TRUE(test, tph.ext.valid);
+	KUNIT_EXPECT_FALSE(test, tph.tph.valid);
+	KUNIT_EXPECT_EQ(test, tph.ext.tag, 0x3333);
+	KUNIT_EXPECT_EQ(test, tph.ext.ph, 2);
 
-	tph = hints(0x1111, 1, true, 0x11, 1, true);
-	set_answer(f, NS_EXT, -EOPNOTSUPP, 0, 0);
-	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_query_tph(&f->attach, &tph), 0);
-	KUNIT_EXPECT_FALSE(test, tph.ext_valid);
-	KUNIT_EXPECT_FALSE(test, tph.st_valid);
+	/* Not asked: not valid either */
+	tph = poisoned();
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_query_tph(&f->attach, 0, &tph), 0);
+	KUNIT_EXPECT_FALSE(test, tph.ext.valid);
+	KUNIT_EXPECT_FALSE(test, tph.tph.valid);
 }
 
 /*
  * Other exporter errors propagate, from either namespace.
- * Kills: every error taken as "no hint" (a failing exporter would let the
- * MR register without the hints it asks for, or pass re-validation).
+ * Kills: errors_ignored (a failing exporter taken as "no hint").
  */
 static void mr_query_errors_propagate(struct kunit *test)
 {
 	struct mr_fake *f = test->priv;
 	struct mlx5_ib_dmabuf_tph tph;
 
-	tph = asking(true, true);
+	lock_mapped(f);
+	tph = poisoned();
 	set_answer(f, NS_EXT, -EIO, 0, 0);
 	set_answer(f, NS_8BIT, 0, 0x22, 3);
-	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_query_tph(&f->attach, &tph), -EIO);
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_query_tph(&f->attach, NS_BOTH, &tph),
+			-EIO);
 
-	tph = asking(true, true);
+	tph = poisoned();
 	set_answer(f, NS_EXT, 0, 0x2222, 3);
 	set_answer(f, NS_8BIT, -ENODEV, 0, 0);
-	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_query_tph(&f->attach, &tph), -ENODEV);
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_query_tph(&f->attach, NS_BOTH, &tph),
+			-ENODEV);
 
-	tph = asking(false, true);
+	tph = poisoned();
 	set_answer(f, NS_8BIT, -EINVAL, 0, 0);
-	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_query_tph(&f->attach, &tph), -EINVAL);
-}
-
-static void expect_differ(struct kunit *test, const char *what,
-			  const struct mlx5_ib_dmabuf_tph *a,
-			  const struct mlx5_ib_dmabuf_tph *b)
-{
-	KUNIT_EXPECT_FALSE_MSG(test, mlx5r_dmabuf_tph_equal(a, b),
-			       "change of %s not detected", what);
-	KUNIT_EXPECT_FALSE_MSG(test, mlx5r_dmabuf_tph_equal(b, a),
-			       "change of %s not detected (reversed)", what);
-}
-
-/*
- * Every change of a valid namespace's tag or PH, and every change of a
- * valid bit, is a change.
- * Kills: a PH or tag comparison dropped; the valid-bit comparison dropped;
- * the 8-bit namespace compared only when the Extended one is valid (or the
- * other way round); ext_valid tested where st_valid is meant.
- */
-static void mr_equal_detects_every_change(struct kunit *test)
-{
-	const struct mlx5_ib_dmabuf_tph bases[] = {
-		hints(0x1234, 2, true, 0x34, 1, true),
-		hints(0x1234, 2, false, 0x34, 1, true),
-		hints(0x1234, 2, true, 0x34, 1, false),
-	};
-	struct mlx5_ib_dmabuf_tph a, b;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(bases); i++) {
-		a = bases[i];
-		b = a;
-		KUNIT_EXPECT_TRUE(test, mlx5r_dmabuf_tph_equal(&a, &b));
-
-		b = a;
-		b.ext_valid = !a.ext_valid;
-		expect_differ(test, "ext_valid", &a, &b);
-		b = a;
-		b.st_valid = !a.st_valid;
-		expect_differ(test, "st_valid", &a, &b);
-
-		if (a.ext_valid) {
-			b = a;
-			b.ext_tag = 0x1235;
-			expect_differ(test, "ext_tag low byte", &a, &b);
-			b = a;
-			b.ext_tag = 0x1334;
-			expect_differ(test, "ext_tag high byte", &a, &b);
-			b = a;
-			b.ext_ph = 3;
-			expect_differ(test, "ext_ph", &a, &b);
-		}
-		if (a.st_valid) {
-			b = a;
-			b.st_tag = 0x35;
-			expect_differ(test, "st_tag", &a, &b);
-			b = a;
-			b.st_ph = 0;
-			expect_differ(test, "st_ph", &a, &b);
-		}
-	}
-}
-
-/*
- * The fields of a namespace that is not valid are ignored: they hold
- * whatever the registration left there.
- * Kills: a comparison of every field regardless of the valid bits (memcmp),
- * which fails re-validation of unchanged hints with -ESTALE.
- */
-static void mr_equal_ignores_invalid_namespaces(struct kunit *test)
-{
-	struct mlx5_ib_dmabuf_tph a, b;
-
-	a = hints(0x1234, 2, false, 0x34, 1, true);
-	b = hints(0x4321, 3, false, 0x34, 1, true);
-	KUNIT_EXPECT_TRUE(test, mlx5r_dmabuf_tph_equal(&a, &b));
-
-	a = hints(0x1234, 2, true, 0x34, 1, false);
-	b = hints(0x1234, 2, true, 0x43, 0, false);
-	KUNIT_EXPECT_TRUE(test, mlx5r_dmabuf_tph_equal(&a, &b));
-
-	a = hints(0x1234, 2, false, 0x34, 1, false);
-	b = hints(0x4321, 3, false, 0x43, 0, false);
-	KUNIT_EXPECT_TRUE(test, mlx5r_dmabuf_tph_equal(&a, &b));
-}
-
-/*
- * Both namespaces answered: the Extended tag is used, with its PH, and only
- * one index is taken.
- * Kills: the 8-bit tag preferred; the Extended tag used only without an
- * 8-bit one; the 8-bit namespace's PH with the Extended tag; a second
- * reference taken.
- */
-static void mr_st_index_prefers_extended(struct kunit *test)
-{
-	struct mr_fake *f = test->priv;
-	struct mlx5_ib_dmabuf_tph tph = hints(0x1234, 2, true, 0x34, 1, true);
-	u16 index = 0;
-	u8 ph = 0xff;
-
-	KUNIT_ASSERT_EQ(test,
-			mlx5r_dmabuf_tph_st_index(f->dev, &tph, &index, &ph), 0);
-	KUNIT_EXPECT_EQ(test, f->alloc_calls, 1);
-	KUNIT_EXPECT_EQ(test, f->alloc_tag[0], 0x1234);
-	KUNIT_EXPECT_EQ(test, index, FAKE_INDEX(0));
-	KUNIT_EXPECT_EQ(test, ph, 2);
-	KUNIT_EXPECT_EQ(test, f->refs, 1);
-}
-
-/*
- * No Extended tag from the exporter: the 8-bit tag is used, with the
- * 8-bit namespace's PH.
- * Kills: no fallback without an Extended tag (-EOPNOTSUPP: MR registered
- * without hints); the Extended fields used although not valid; the PH of
- * the Extended namespace.
- */
-static void mr_st_index_8bit_without_extended(struct kunit *test)
-{
-	struct mr_fake *f = test->priv;
-	struct mlx5_ib_dmabuf_tph tph = hints(0x1234, 2, false, 0x34, 1, true);
-	u16 index = 0;
-	u8 ph = 0xff;
-
-	KUNIT_ASSERT_EQ(test,
-			mlx5r_dmabuf_tph_st_index(f->dev, &tph, &index, &ph), 0);
-	KUNIT_EXPECT_EQ(test, f->alloc_calls, 1);
-	KUNIT_EXPECT_EQ(test, f->alloc_tag[0], 0x34);
-	KUNIT_EXPECT_EQ(test, index, FAKE_INDEX(0));
-	KUNIT_EXPECT_EQ(test, ph, 1);
-}
-
-/*
- * The Extended tag cannot be put in an mkey (-ENOSPC: table full, or a
- * direct-mode tag wider than the field): the 8-bit tag is used, with its
- * PH; the failed attempt holds no reference.
- * Kills: no fallback on -ENOSPC; the Extended PH kept with the 8-bit tag.
- */
-static void mr_st_index_fallback_on_enospc(struct kunit *test)
-{
-	struct mr_fake *f = test->priv;
-	struct mlx5_ib_dmabuf_tph tph = hints(0x1234, 2, true, 0x34, 1, true);
-	u16 index = 0;
-	u8 ph = 0xff;
-
-	fail_alloc(f, 0x1234, -ENOSPC);
-	KUNIT_ASSERT_EQ(test,
-			mlx5r_dmabuf_tph_st_index(f->dev, &tph, &index, &ph), 0);
-	KUNIT_EXPECT_EQ(test, f->alloc_calls, 2);
-	KUNIT_EXPECT_EQ(test, f->alloc_tag[0], 0x1234);
-	KUNIT_EXPECT_EQ(test, f->alloc_tag[1], 0x34);
-	KUNIT_EXPECT_EQ(test, index, FAKE_INDEX(1));
-	KUNIT_EXPECT_EQ(test, ph, 1);
-	KUNIT_EXPECT_EQ(test, f->refs, 1);
-}
-
-/*
- * An error other than -ENOSPC for the Extended tag is returned; the 8-bit
- * tag is not tried.  -EOPNOTSUPP (no ST support) is returned as is, which
- * the caller takes as "register without hints".
- * Kills: a fallback on every error (a transient -ENOMEM silently replaces
- * the Extended tag by the 8-bit one); errors turned into -ENOSPC.
- */
-static void mr_st_index_other_errors(struct kunit *test)
-{
-	struct mr_fake *f = test->priv;
-	struct mlx5_ib_dmabuf_tph tph = hints(0x1234, 2, true, 0x34, 1, true);
-	u16 index = 0;
-	u8 ph = 0xff;
-
-	fail_alloc(f, 0x1234, -ENOMEM);
 	KUNIT_EXPECT_EQ(test,
-			mlx5r_dmabuf_tph_st_index(f->dev, &tph, &index, &ph),
-			-ENOMEM);
-	KUNIT_EXPECT_EQ(test, f->alloc_calls, 1);
-	KUNIT_EXPECT_EQ(test, f->refs, 0);
+			mlx5r_dmabuf_query_tph(&f->attach, MLX5_ST_NS_TPH, &tph),
+			-EINVAL);
+}
 
-	f->nr_fail = 0;
-	f->alloc_calls = 0;
-	fail_alloc(f, 0x1234, -EOPNOTSUPP);
-	fail_alloc(f, 0x34, -EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test,
-			mlx5r_dmabuf_tph_st_index(f->dev, &tph, &index, &ph),
-			-EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, f->refs, 0);
+static void expect_same(struct kunit *test, bool same, const char *what,
+			const struct mlx5_ib_dmabuf_tph *was,
+			const struct mlx5_ib_dmabuf_tph *now)
+{
+	KUNIT_EXPECT_EQ_MSG(test, mlx5r_dmabuf_tph_same(was, now), same,
+			    "%s: expected %s", what, same ? "same" : "changed");
 }
 
 /*
- * Hints that no index can carry fail with -ENOSPC, so that the
- * registration fails visibly: both tags refused, or an Extended tag
- * refused with no 8-bit tag to fall back to, or only an 8-bit tag that is
- * refused.
- * Kills: -EOPNOTSUPP ("no hints") returned instead, which registers the MR
- * without the hints the exporter asked for.
+ * The re-check compares only what the mkey carries: the tag of each
+ * namespace the index was chosen from, a namespace that no longer answers,
+ * and the PH only if the mkey's PH is the exporter's.
+ * Kills: same_all_namespaces (an unused namespace compared: -ESTALE for a
+ * change the mkey does not see), same_no_ph (an exporter PH change missed),
+ * same_ph_always (a DMAH's PH compared with the exporter's),
+ * same_valid_ignored, same_wrong_namespace.
  */
-static void mr_st_index_both_fail(struct kunit *test)
+static void mr_same_compares_only_used(struct kunit *test)
 {
-	struct mr_fake *f = test->priv;
-	struct mlx5_ib_dmabuf_tph tph;
-	u16 index = 0;
-	u8 ph = 0xff;
+	struct mlx5_st_hint none = {};
+	struct mlx5_ib_dmabuf_tph was, now;
 
-	fail_alloc(f, 0x1234, -ENOSPC);
-	fail_alloc(f, 0x34, -ENOSPC);
+	/* Index from the Extended tag, exporter's PH */
+	was = carried(hint(0x34, 1), hint(0x1234, 2), MLX5_ST_NS_EXT_TPH, true);
+	now = was;
+	expect_same(test, true, "unchanged", &was, &now);
+	now.tph = hint(0x35, 3);
+	expect_same(test, true, "8-bit hint, not used", &was, &now);
+	now.tph = none;
+	expect_same(test, true, "8-bit hint gone, not used", &was, &now);
+	now = was;
+	now.ext.tag = 0x1235;
+	expect_same(test, false, "Extended tag", &was, &now);
+	now = was;
+	now.ext.tag = 0x1334;
+	expect_same(test, false, "Extended tag, upper byte", &was, &now);
+	now = was;
+	now.ext.ph = 3;
+	expect_same(test, false, "Extended PH", &was, &now);
+	now = was;
+	now.ext.valid = false;
+	expect_same(test, false, "Extended hint gone", &was, &now);
 
-	tph = hints(0x1234, 2, true, 0x34, 1, true);
-	KUNIT_EXPECT_EQ(test,
-			mlx5r_dmabuf_tph_st_index(f->dev, &tph, &index, &ph),
-			-ENOSPC);
-	KUNIT_EXPECT_EQ(test, f->alloc_calls, 2);
+	/* The same with a DMAH's PH: PH changes are not seen by the mkey */
+	was.ph_used = 0;
+	now = was;
+	now.ext.ph = 3;
+	expect_same(test, true, "Extended PH, DMAH PH used", &was, &now);
+	now.ext.tag = 0x1235;
+	expect_same(test, false, "Extended tag, DMAH PH used", &was, &now);
 
-	tph = hints(0x1234, 2, true, 0x34, 1, false);
-	KUNIT_EXPECT_EQ(test,
-			mlx5r_dmabuf_tph_st_index(f->dev, &tph, &index, &ph),
-			-ENOSPC);
+	/* Index from the 8-bit tag (TPH-only function) */
+	was = carried(hint(0x34, 1), hint(0x1234, 2), MLX5_ST_NS_TPH, true);
+	now = was;
+	now.ext = hint(0x4321, 0);
+	expect_same(test, true, "Extended hint, not used", &was, &now);
+	now = was;
+	now.tph.tag = 0x35;
+	expect_same(test, false, "8-bit tag", &was, &now);
+	now = was;
+	now.tph.ph = 0;
+	expect_same(test, false, "8-bit PH", &was, &now);
+	now = was;
+	now.tph.valid = false;
+	expect_same(test, false, "8-bit hint gone", &was, &now);
+	was.ph_used = 0;
+	now = was;
+	now.tph.ph = 0;
+	expect_same(test, true, "8-bit PH, DMAH PH used", &was, &now);
 
-	tph = hints(0x1234, 2, false, 0x34, 1, true);
-	KUNIT_EXPECT_EQ(test,
-			mlx5r_dmabuf_tph_st_index(f->dev, &tph, &index, &ph),
-			-ENOSPC);
-	KUNIT_EXPECT_EQ(test, f->refs, 0);
+	/* An Extended tag below 0x100 relies on the 8-bit hint too */
+	was = carried(hint(0x42, 1), hint(0x42, 1), NS_BOTH, true);
+	now = was;
+	expect_same(test, true, "unchanged", &was, &now);
+	now.tph.tag = 0x43;
+	expect_same(test, false, "8-bit tag, both used", &was, &now);
+	now = was;
+	now.tph.ph = 2;
+	expect_same(test, false, "8-bit PH, both used", &was, &now);
+	now = was;
+	now.ext.tag = 0x43;
+	expect_same(test, false, "Extended tag, both used", &was, &now);
 }
 
 /*
- * No hints at all: -EOPNOTSUPP, nothing allocated.
- * Kills: success with no index (err initialised to 0: the caller would
- * count a reference it does not hold and program a stale index).
+ * An MR whose mkey carries no exporter hints (no ST reference held:
+ * hintless, DMAH with a CPU tag, hints not carried) is never re-checked:
+ * it faults exactly as before the series.
+ * Kills: check_without_hold (a hint appearing later fails the mapping of
+ * an MR that never used hints).
  */
-static void mr_st_index_no_hints(struct kunit *test)
+static void mr_check_tph_only_held(struct kunit *test)
 {
 	struct mr_fake *f = test->priv;
-	struct mlx5_ib_dmabuf_tph tph = hints(0x1234, 2, false, 0x34, 1, false);
-	u16 index = 0;
-	u8 ph = 0xff;
+	struct mlx5_ib_mr *mr = f->mr;
 
-	KUNIT_EXPECT_EQ(test,
-			mlx5r_dmabuf_tph_st_index(f->dev, &tph, &index, &ph),
-			-EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, f->alloc_calls, 0);
-}
-
-/* A dma-buf MR whose registration recorded the exporter's current answer */
-static struct mlx5_ib_mr *registered_mr(struct kunit *test, bool ask_ext,
-					bool ask_st)
-{
-	struct mr_fake *f = test->priv;
-	struct ib_umem_dmabuf *umem_dmabuf;
-	struct mlx5_ib_mr *mr;
-
-	umem_dmabuf = kunit_kzalloc(test, sizeof(*umem_dmabuf), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, umem_dmabuf);
-	mr = kunit_kzalloc(test, sizeof(*mr), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mr);
-	umem_dmabuf->attach = &f->attach;
-	umem_dmabuf->umem.is_dmabuf = 1;
-	mr->umem = &umem_dmabuf->umem;
-
-	mr->dmabuf_tph = asking(ask_ext, ask_st);
-	KUNIT_ASSERT_EQ(test,
-			mlx5r_dmabuf_query_tph(&f->attach, &mr->dmabuf_tph), 0);
-	return mr;
+	lock_mapped(f);
+	mr->dmabuf_tph = carried(hint(0x34, 1), hint(0x1234, 2), NS_BOTH,
+				 true);
+	mr->dmabuf_st_held = 0;
+	set_answer(f, NS_EXT, 0, 0x4321, 0);
+	set_answer(f, NS_8BIT, 0, 0x43, 0);
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_check_tph(mr), 0);
+	KUNIT_EXPECT_EQ(test, f->ns[NS_EXT].calls, 0);
+	KUNIT_EXPECT_EQ(test, f->ns[NS_8BIT].calls, 0);
+	KUNIT_EXPECT_EQ(test, f->warns, 0);
 }
 
 /*
- * Re-validation after a mapping: the same answer passes, each kind of
- * change is -ESTALE, an exporter error is returned, and the recorded
- * answer is never overwritten.
- * Kills: the query made into mr->dmabuf_tph itself (every change passes,
- * and the record drifts); a changed answer accepted; an exporter error
- * ignored; the namespaces to ask not taken from the record.
+ * The re-check of an MR holding exporter hints: only the namespaces the
+ * index relies on are asked; the same answer passes; a change is -ESTALE
+ * and logged (ratelimited, naming the mkey); an exporter error is
+ * returned; the record is never overwritten.
+ * Kills: check_into_record, check_ignores_error, stale_not_logged,
+ * check_asks_all (an unused namespace asked: its error would fail the
+ * fault).
  */
 static void mr_check_tph(struct kunit *test)
 {
 	struct mr_fake *f = test->priv;
 	struct mlx5_ib_dmabuf_tph recorded;
-	struct mlx5_ib_mr *mr;
+	struct mlx5_ib_mr *mr = f->mr;
 
-	set_answer(f, NS_EXT, 0, 0x1234, 2);
-	set_answer(f, NS_8BIT, 0, 0x34, 1);
-	mr = registered_mr(test, true, true);
+	lock_mapped(f);
+	mr->dmabuf_tph = carried(hint(0x34, 1), hint(0x1234, 2),
+				 MLX5_ST_NS_EXT_TPH, true);
+	mr->dmabuf_st_held = 1;
 	recorded = mr->dmabuf_tph;
 
-	f->ns[NS_EXT].calls = 0;
-	f->ns[NS_8BIT].calls = 0;
+	set_answer(f, NS_EXT, 0, 0x1234, 2);
+	set_answer(f, NS_8BIT, -EIO, 0, 0);
 	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_check_tph(mr), 0);
 	KUNIT_EXPECT_EQ(test, f->ns[NS_EXT].calls, 1);
-	KUNIT_EXPECT_EQ(test, f->ns[NS_8BIT].calls, 1);
+	KUNIT_EXPECT_EQ(test, f->ns[NS_8BIT].calls, 0);
+	KUNIT_EXPECT_EQ(test, f->warns, 0);
 
 	set_answer(f, NS_EXT, 0, 0x1235, 2);
 	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_check_tph(mr), -ESTALE);
-	set_answer(f, NS_EXT, 0, 0x1234, 3);
-	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_check_tph(mr), -ESTALE);
+	KUNIT_EXPECT_EQ(test, f->warns, 1);
 	set_answer(f, NS_EXT, -EOPNOTSUPP, 0, 0);
 	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_check_tph(mr), -ESTALE);
-	set_answer(f, NS_EXT, 0, 0x1234, 2);
-	set_answer(f, NS_8BIT, 0, 0x35, 1);
-	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_check_tph(mr), -ESTALE);
-	set_answer(f, NS_8BIT, -EIO, 0, 0);
-	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_check_tph(mr), -EIO);
+	KUNIT_EXPECT_EQ(test, f->warns, 2);
+	set_answer(f, NS_EXT, -ENODEV, 0, 0);
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_check_tph(mr), -ENODEV);
+	KUNIT_EXPECT_EQ(test, f->warns, 2);
 
 	/* Back to the recorded answer: passes again */
-	set_answer(f, NS_8BIT, 0, 0x34, 1);
+	set_answer(f, NS_EXT, 0, 0x1234, 2);
 	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_check_tph(mr), 0);
 	KUNIT_EXPECT_EQ(test, memcmp(&mr->dmabuf_tph, &recorded,
 				     sizeof(recorded)), 0);
-
-	/* An answer in a namespace that was not asked is not looked at */
-	set_answer(f, NS_EXT, 0, 0x1234, 2);
-	set_answer(f, NS_8BIT, -EOPNOTSUPP, 0, 0);
-	mr = registered_mr(test, false, true);
-	set_answer(f, NS_EXT, 0, 0x4321, 0);
-	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_check_tph(mr), 0);
-	/* A hint that appears after registration is a change */
-	set_answer(f, NS_8BIT, 0, 0x34, 1);
-	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_check_tph(mr), -ESTALE);
 }
 
 /*
- * An MR registered without asking (DMAH with a CPU tag, TPH disabled,
- * pinned) is never re-validated.
- * Kills: the exporter asked although no namespace was recorded (a later
- * hint would fail a mapping of an MR that never used hints).
+ * A fault that finds the mapping in place (made by registration, by a
+ * prefetch or by a concurrent fault; the mkey may use it) does not ask the
+ * exporter again and never unmaps it, even if the exporter's answer
+ * changed without an invalidation.
+ * Kills: check_existing_mapping (the check on every fault: an -ESTALE
+ * unmaps the mapping the mkey uses).
  */
-static void mr_check_tph_not_asked(struct kunit *test)
+static void mr_map_pages_existing_mapping(struct kunit *test)
 {
 	struct mr_fake *f = test->priv;
-	struct mlx5_ib_mr *mr;
+	struct mlx5_ib_mr *mr = f->mr;
 
-	mr = registered_mr(test, false, false);
+	lock_mapped(f);
+	mr->dmabuf_tph = carried(hint(0x34, 1), hint(0x1234, 2),
+				 MLX5_ST_NS_EXT_TPH, true);
+	mr->dmabuf_st_held = 1;
+	set_answer(f, NS_EXT, 0, 0x4321, 2);
+
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_map_pages(mr), 0);
+	KUNIT_EXPECT_EQ(test, f->map_calls, 1);
+	KUNIT_EXPECT_EQ(test, f->maps, 0);
+	KUNIT_EXPECT_EQ(test, f->unmaps, 0);
+	KUNIT_EXPECT_EQ(test, f->ns[NS_EXT].calls, 0);
+	KUNIT_EXPECT_PTR_EQ(test, f->umem_dmabuf->sgt, &f->sgt);
+}
+
+/*
+ * A fault that makes a new mapping checks it: unchanged hints keep it; a
+ * change (-ESTALE) or an exporter error unmaps it again (no mkey uses it:
+ * the old one was zapped at invalidation, so no zap here).
+ * Kills: new_mapping_unchecked (the mkey is populated with a mapping whose
+ * hints changed), no_unmap_on_stale (the stale mapping stays and the next
+ * fault takes it unchecked).
+ */
+static void mr_map_pages_new_mapping(struct kunit *test)
+{
+	struct mr_fake *f = test->priv;
+	struct mlx5_ib_mr *mr = f->mr;
+
+	f->locked = true;
+	mr->dmabuf_tph = carried(hint(0x34, 1), hint(0x1234, 2),
+				 MLX5_ST_NS_EXT_TPH, true);
+	mr->dmabuf_st_held = 1;
+
+	set_answer(f, NS_EXT, 0, 0x1234, 2);
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_map_pages(mr), 0);
+	KUNIT_EXPECT_EQ(test, f->maps, 1);
+	KUNIT_EXPECT_EQ(test, f->ns[NS_EXT].calls, 1);
+	KUNIT_EXPECT_EQ(test, f->unmaps, 0);
+	KUNIT_EXPECT_PTR_EQ(test, f->umem_dmabuf->sgt, &f->sgt);
+
+	f->umem_dmabuf->sgt = NULL;	/* invalidated */
+	set_answer(f, NS_EXT, 0, 0x1234, 3);
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_map_pages(mr), -ESTALE);
+	KUNIT_EXPECT_EQ(test, f->maps, 2);
+	KUNIT_EXPECT_EQ(test, f->unmaps, 1);
+	KUNIT_EXPECT_NULL(test, f->umem_dmabuf->sgt);
+
+	set_answer(f, NS_EXT, -EIO, 0, 0);
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_map_pages(mr), -EIO);
+	KUNIT_EXPECT_EQ(test, f->maps, 3);
+	KUNIT_EXPECT_EQ(test, f->unmaps, 2);
+	KUNIT_EXPECT_NULL(test, f->umem_dmabuf->sgt);
+	KUNIT_EXPECT_EQ(test, f->zaps, 0);
+
+	/* A hintless MR keeps its new mapping whatever the exporter says */
+	mr->dmabuf_st_held = 0;
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_map_pages(mr), 0);
+	KUNIT_EXPECT_EQ(test, f->unmaps, 2);
+	KUNIT_EXPECT_NOT_NULL(test, f->umem_dmabuf->sgt);
+}
+
+/*
+ * A new mapping whose fence wait failed stays mapped (as in
+ * umem_dmabuf.c), so it is checked all the same: otherwise the next fault
+ * would find it and use it unchecked.  Unchanged hints: the wait's errno,
+ * mapping kept; changed: -ESTALE, unmapped.  A mapping that could not be
+ * made is not checked.
+ * Kills: check_only_on_success.
+ */
+static void mr_map_pages_fence_error(struct kunit *test)
+{
+	struct mr_fake *f = test->priv;
+	struct mlx5_ib_mr *mr = f->mr;
+
+	f->locked = true;
+	mr->dmabuf_tph = carried(hint(0x34, 1), hint(0x1234, 2),
+				 MLX5_ST_NS_EXT_TPH, true);
+	mr->dmabuf_st_held = 1;
+
+	set_answer(f, NS_EXT, 0, 0x1234, 2);
+	f->map_err = -ETIMEDOUT;
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_map_pages(mr), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, f->ns[NS_EXT].calls, 1);
+	KUNIT_EXPECT_NOT_NULL(test, f->umem_dmabuf->sgt);
+
+	f->umem_dmabuf->sgt = NULL;
+	set_answer(f, NS_EXT, 0, 0x1235, 2);
+	f->map_err = -ETIMEDOUT;
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_map_pages(mr), -ESTALE);
+	KUNIT_EXPECT_EQ(test, f->unmaps, 1);
+	KUNIT_EXPECT_NULL(test, f->umem_dmabuf->sgt);
+
+	/* No mapping made: nothing to check */
+	f->ns[NS_EXT].calls = 0;
+	f->map_err = -EINVAL;
+	f->map_fails = true;
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_map_pages(mr), -EINVAL);
+	KUNIT_EXPECT_EQ(test, f->ns[NS_EXT].calls, 0);
+	KUNIT_EXPECT_EQ(test, f->unmaps, 1);
+}
+
+/*
+ * Registration maps first, then asks the exporter under the same hold of
+ * the reservation lock, keeps the mapping for the first fault, and gets
+ * the index from mlx5 core (outside the lock) with the answers; the MR
+ * records the namespaces the index relies on and that the PH is the
+ * exporter's.
+ * Kills: query_before_map (an exporter that places the buffer when it maps
+ * answers for no mapping), query_unlocked, unmap_after_query (the first
+ * fault maps again: a second query), used_not_recorded (no re-check),
+ * exporter_ph_not_used.
+ */
+static void mr_map_tph_asks_after_mapping(struct kunit *test)
+{
+	struct mr_fake *f = test->priv;
+	struct mlx5_ib_dmabuf_tph tph = {};
+	u16 st_index = 0;
+	u8 ph = 0xff;
+
 	set_answer(f, NS_EXT, 0, 0x1234, 2);
 	set_answer(f, NS_8BIT, 0, 0x34, 1);
-	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_check_tph(mr), 0);
+	f->alloc_ph = 2;
+	f->alloc_used = MLX5_ST_NS_EXT_TPH;
+
+	KUNIT_ASSERT_EQ(test, mlx5r_dmabuf_map_tph(f->dev, f->umem_dmabuf,
+						   NS_BOTH, &tph, &st_index,
+						   &ph), 0);
+	KUNIT_EXPECT_EQ(test, f->maps, 1);
+	KUNIT_EXPECT_EQ(test, f->unmaps, 0);
+	KUNIT_EXPECT_PTR_EQ(test, f->umem_dmabuf->sgt, &f->sgt);
+	KUNIT_EXPECT_FALSE(test, f->locked);
+	KUNIT_EXPECT_EQ(test, f->ns[NS_EXT].calls, 1);
+	KUNIT_EXPECT_EQ(test, f->ns[NS_8BIT].calls, 1);
+
+	KUNIT_EXPECT_EQ(test, f->alloc_calls, 1);
+	KUNIT_EXPECT_TRUE(test, f->alloc_ext.valid);
+	KUNIT_EXPECT_EQ(test, f->alloc_ext.tag, 0x1234);
+	KUNIT_EXPECT_EQ(test, f->alloc_ext.ph, 2);
+	KUNIT_EXPECT_TRUE(test, f->alloc_tph.valid);
+	KUNIT_EXPECT_EQ(test, f->alloc_tph.tag, 0x34);
+
+	KUNIT_EXPECT_EQ(test, st_index, FAKE_INDEX);
+	KUNIT_EXPECT_EQ(test, ph, 2);
+	KUNIT_EXPECT_EQ(test, tph.used, MLX5_ST_NS_EXT_TPH);
+	KUNIT_EXPECT_TRUE(test, tph.ph_used);
+	KUNIT_EXPECT_EQ(test, tph.ext.tag, 0x1234);
+}
+
+/*
+ * A DMAH's PH wins: the caller passes no PH output, the MR records that
+ * its PH is not the exporter's; only the namespaces given are asked.
+ * Kills: ph_used_with_dmah (the re-check compares a PH the mkey does not
+ * carry), ask_ignores_namespaces.
+ */
+static void mr_map_tph_dmah_ph(struct kunit *test)
+{
+	struct mr_fake *f = test->priv;
+	struct mlx5_ib_dmabuf_tph tph = {};
+	u16 st_index = 0;
+
+	set_answer(f, NS_8BIT, 0, 0x34, 1);
+	f->alloc_ph = 1;
+	f->alloc_used = MLX5_ST_NS_TPH;
+	KUNIT_ASSERT_EQ(test, mlx5r_dmabuf_map_tph(f->dev, f->umem_dmabuf,
+						   MLX5_ST_NS_TPH, &tph,
+						   &st_index, NULL), 0);
 	KUNIT_EXPECT_EQ(test, f->ns[NS_EXT].calls, 0);
-	KUNIT_EXPECT_EQ(test, f->ns[NS_8BIT].calls, 0);
+	KUNIT_EXPECT_EQ(test, st_index, FAKE_INDEX);
+	KUNIT_EXPECT_EQ(test, tph.used, MLX5_ST_NS_TPH);
+	KUNIT_EXPECT_FALSE(test, tph.ph_used);
+}
+
+/*
+ * Hints are best effort: when mlx5 core cannot carry them (-EOPNOTSUPP,
+ * logged there), the MR is registered without hints: no error, no index,
+ * no PH, nothing recorded.
+ * Kills: best_effort_fails_registration (an unchanged caller fails because
+ * of hints someone else set or of other tenants' table use),
+ * used_without_index.
+ */
+static void mr_map_tph_best_effort(struct kunit *test)
+{
+	struct mr_fake *f = test->priv;
+	struct mlx5_ib_dmabuf_tph tph = {};
+	u16 st_index = 0;
+	u8 ph = 0xff;
+
+	set_answer(f, NS_EXT, 0, 0x1234, 2);
+	set_answer(f, NS_8BIT, -EOPNOTSUPP, 0, 0);
+	f->alloc_err = -EOPNOTSUPP;
+	f->alloc_used = NS_BOTH;
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_map_tph(f->dev, f->umem_dmabuf,
+						   NS_BOTH, &tph, &st_index,
+						   &ph), 0);
+	KUNIT_EXPECT_EQ(test, f->alloc_calls, 1);
+	KUNIT_EXPECT_EQ(test, st_index, 0);
+	KUNIT_EXPECT_EQ(test, ph, 0xff);
+	KUNIT_EXPECT_EQ(test, tph.used, 0);
+	KUNIT_EXPECT_FALSE(test, tph.ph_used);
+	/* The mapping stays for the first fault */
+	KUNIT_EXPECT_EQ(test, f->unmaps, 0);
+}
+
+/*
+ * Real errors fail the registration: mlx5 core's -ENOMEM, the exporter's
+ * errors (then mlx5 core is not asked), a failed mapping (then the
+ * exporter is not asked); the lock is always released.
+ * Kills: alloc_errors_ignored, exporter_error_ignored, map_error_ignored.
+ */
+static void mr_map_tph_errors(struct kunit *test)
+{
+	struct mr_fake *f = test->priv;
+	struct mlx5_ib_dmabuf_tph tph = {};
+	u16 st_index = 0;
+	u8 ph = 0xff;
+
+	set_answer(f, NS_EXT, 0, 0x1234, 2);
+	f->alloc_err = -ENOMEM;
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_map_tph(f->dev, f->umem_dmabuf,
+						   MLX5_ST_NS_EXT_TPH, &tph,
+						   &st_index, &ph), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, tph.used, 0);
+	KUNIT_EXPECT_FALSE(test, f->locked);
+
+	f->alloc_calls = 0;
+	set_answer(f, NS_EXT, -EIO, 0, 0);
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_map_tph(f->dev, f->umem_dmabuf,
+						   MLX5_ST_NS_EXT_TPH, &tph,
+						   &st_index, &ph), -EIO);
+	KUNIT_EXPECT_EQ(test, f->alloc_calls, 0);
+	KUNIT_EXPECT_FALSE(test, f->locked);
+
+	f->umem_dmabuf->sgt = NULL;
+	f->ns[NS_EXT].calls = 0;
+	f->map_err = -ENODEV;
+	f->map_fails = true;
+	KUNIT_EXPECT_EQ(test, mlx5r_dmabuf_map_tph(f->dev, f->umem_dmabuf,
+						   MLX5_ST_NS_EXT_TPH, &tph,
+						   &st_index, &ph), -ENODEV);
+	KUNIT_EXPECT_EQ(test, f->ns[NS_EXT].calls, 0);
+	KUNIT_EXPECT_EQ(test, f->alloc_calls, 0);
+	KUNIT_EXPECT_FALSE(test, f->locked);
+}
+
+/*
+ * An invalidation between registration's mapping and the publication of
+ * the MR (umem_dmabuf->private still NULL) drops the mapping: no mkey uses
+ * it, and the first fault maps again and checks the hints.  With an MR the
+ * mkey is zapped first; without a mapping nothing happens.
+ * Kills: invalidate_keeps_unpublished_mapping (the mapping of a revoked BAR
+ * survives and the first fault populates the mkey with it),
+ * invalidate_no_zap.
+ */
+static void mr_invalidate_unpublished_mapping(struct kunit *test)
+{
+	struct mr_fake *f = test->priv;
+
+	lock_mapped(f);
+	f->umem_dmabuf->private = NULL;
+	mlx5_ib_dmabuf_invalidate_cb(&f->attach);
+	KUNIT_EXPECT_NULL(test, f->umem_dmabuf->sgt);
+	KUNIT_EXPECT_EQ(test, f->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, f->zaps, 0);
+
+	f->umem_dmabuf->private = f->mr;
+	f->umem_dmabuf->sgt = &f->sgt;
+	mlx5_ib_dmabuf_invalidate_cb(&f->attach);
+	KUNIT_EXPECT_NULL(test, f->umem_dmabuf->sgt);
+	KUNIT_EXPECT_EQ(test, f->unmaps, 2);
+	KUNIT_EXPECT_EQ(test, f->zaps, 1);
+
+	mlx5_ib_dmabuf_invalidate_cb(&f->attach);
+	KUNIT_EXPECT_EQ(test, f->unmaps, 2);
+	KUNIT_EXPECT_EQ(test, f->zaps, 1);
 }
 
 static struct kunit_case mr_test_cases[] = {
@@ -631,16 +917,17 @@ static struct kunit_case mr_test_cases[] = {
 	KUNIT_CASE(mr_query_answers_per_namespace),
 	KUNIT_CASE(mr_query_eopnotsupp_is_no_hint),
 	KUNIT_CASE(mr_query_errors_propagate),
-	KUNIT_CASE(mr_equal_detects_every_change),
-	KUNIT_CASE(mr_equal_ignores_invalid_namespaces),
-	KUNIT_CASE(mr_st_index_prefers_extended),
-	KUNIT_CASE(mr_st_index_8bit_without_extended),
-	KUNIT_CASE(mr_st_index_fallback_on_enospc),
-	KUNIT_CASE(mr_st_index_other_errors),
-	KUNIT_CASE(mr_st_index_both_fail),
-	KUNIT_CASE(mr_st_index_no_hints),
+	KUNIT_CASE(mr_same_compares_only_used),
+	KUNIT_CASE(mr_check_tph_only_held),
 	KUNIT_CASE(mr_check_tph),
-	KUNIT_CASE(mr_check_tph_not_asked),
+	KUNIT_CASE(mr_map_pages_existing_mapping),
+	KUNIT_CASE(mr_map_pages_new_mapping),
+	KUNIT_CASE(mr_map_pages_fence_error),
+	KUNIT_CASE(mr_map_tph_asks_after_mapping),
+	KUNIT_CASE(mr_map_tph_dmah_ph),
+	KUNIT_CASE(mr_map_tph_best_effort),
+	KUNIT_CASE(mr_map_tph_errors),
+	KUNIT_CASE(mr_invalidate_unpublished_mapping),
 	{}
 };
 
