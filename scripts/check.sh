@@ -30,6 +30,7 @@ main() {
 	run_stage kselftests --needs build -- "$S/build-kselftests.sh"
 	run_stage importer --needs build -- "$S/build-importer.sh"
 	run_stage qemu-build --needs host -- "$VDT_ROOT/tests/qemu/build-qemu.sh"
+	run_stage qemu-smoke --needs qemu-build -- "$VDT_ROOT/tests/qemu/smoke-tph-testdev.sh"
 	run_stage initramfs --needs kselftests,importer -- "$S/mkinitramfs.sh"
 	run_stage qemu-patched --needs initramfs,qemu-build -- "$S/run-qemu.sh" patched check
 	run_stage qemu-stock --needs initramfs -- "$S/run-qemu.sh" stock check

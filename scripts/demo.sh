@@ -35,11 +35,11 @@ main() {
 		sed -n '/^---- guest output/,/^----$/p' "$OUT/demo.log"
 	fi
 	# The analyzer's view of the wire, last: what the completer received on
-	# each peer-to-peer write, next to what the uAPI set
+	# each peer-to-peer write, next to what the uAPI set, route by route
 	if grep -q '^# analyzer:' "$OUT/guest-patched.log" 2>/dev/null; then
 		echo
 		echo "The writes as the completer saw them (virtual PCIe analyzer, $OUT/guest-patched.log):"
-		grep -E '^# (analyzer:|  #  requester| +[0-9]+  [0-9a-f]{4}:)' "$OUT/guest-patched.log" |
+		grep -E '^# (analyzer:|route:|mapping:|  #  route| +[0-9]+  [a-z-]+ +[0-9a-f]{4}:)' "$OUT/guest-patched.log" |
 			sed 's/^# //'
 		grep -E '^analyzer/qemu-trace|^(PASS|FAIL): analyzer/qemu-trace' "$OUT/demo.log" || true
 	fi

@@ -6,6 +6,12 @@
 # patched: the TPH-patched QEMU of tests/qemu (built once, cached) with the
 #          x-tph-* properties of the fixed topology (docs/testing.md);
 # stock:   Debian's qemu-system-x86_64, same topology, no x-tph-* properties.
+# -cpu EPYC: an AMD Zen CPU (family 17h), the CPU model for which v7.3's
+# pci_p2pdma allows peer-to-peer through the host bridge
+# (cpu_supports_p2pdma(); q35's host bridge is on no whitelist), as on a
+# host with such a CPU.  With -cpu max (family 6) a pair below two Root
+# Ports maps as "not supported".  TCG lacks some of EPYC's features (QEMU
+# warns and leaves them out), none that the guest needs.
 # no_timer_check: under TCG on a loaded host the IO-APIC timer check at boot
 # can miss its window and panic ("timer doesn't work through
 # Interrupt-remapped IO-APIC"), as it did once here with two boots at once.
@@ -30,10 +36,13 @@ initrd=$BUILD/vdt-initramfs.cpio
 [ -f "$initrd" ] || die "no initramfs at $initrd (run scripts/mkinitramfs.sh)"
 
 # The virtual analyzer, patched QEMU only (docs/testing.md): a switch below
-# root port 5 (buses 5-9) with two pcie-tph-testdev completers and one
-# requester, and a second requester below root port 6 (bus 10), which
-# reports the reserved completer encoding; QEMU traces every write the
-# completers receive.
+# root port 5 (buses 5-10) with two pcie-tph-testdev completers and two
+# requesters, one below a port without ACS (requests stay in the switch)
+# and one below a port with ACS (x-acs, tests/qemu/0006: requests go
+# through the Root Complex), a requester below root port 6 (bus 11), which
+# reports the reserved completer encoding, and one below root port 7 (bus
+# 12), whose requests also reach the switch's completer through the Root
+# Complex; QEMU traces every write the completers receive.
 analyzer=()
 case $variant in
 patched)
@@ -49,8 +58,12 @@ patched)
 		-device pcie-tph-testdev,bus=dp1,x-tph-completer=3
 		-device pcie-tph-testdev,bus=dp2,x-tph-requester=on
 		-device pcie-tph-testdev,bus=dp3,x-tph-completer=3,x-eetlp-prefix=off
+		-device xio3130-downstream,id=dp4,bus=usp,chassis=11,slot=3,x-acs=on
+		-device pcie-tph-testdev,bus=dp4,x-tph-requester=on
 		-device pcie-root-port,id=rp6,bus=pcie.0,chassis=9,slot=9,x-tph-completer=2
 		-device pcie-tph-testdev,bus=rp6,x-tph-requester=on
+		-device pcie-root-port,id=rp7,bus=pcie.0,chassis=10,slot=10,x-tph-completer=3
+		-device pcie-tph-testdev,bus=rp7,x-tph-requester=on
 	)
 	# A TPH requester that is no completer, for the completer gate
 	tph2=,x-tph-requester=on
@@ -73,7 +86,7 @@ boot() {
 	rm -f "$OUT/console-$name.log" "$OUT/guest-$name.log" "$OUT/qemu-trace-$name.log"
 	# shellcheck disable=SC2054 # commas belong to the QEMU options
 	local args=(
-		-accel tcg -machine q35 -cpu max -smp 2 -m 2G
+		-accel tcg -machine q35 -cpu EPYC -smp 2 -m 2G
 		-nodefaults -display none -no-reboot
 		-device intel-iommu,intremap=on
 		-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1
@@ -188,7 +201,7 @@ else
 fi
 # (a mutant's boot runs the analyzer only when that can kill the mutant)
 if [ ${#analyzer[@]} != 0 ] &&
-	{ [ "$mode" != mutant ] || grep -q '^### vdt-begin tests.d/60-analyzer' "$guest"; }; then
+	{ [ "$mode" != mutant ] || grep -q '^### vdt-begin tests.d/6[0-2]-analyzer' "$guest"; }; then
 	python3 "$VDT_ROOT/scripts/check-trace.py" "$guest" "$OUT/qemu-trace-$variant.log" ||
 		VDT_FAILED=1
 fi

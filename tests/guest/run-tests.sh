@@ -36,7 +36,12 @@ export VDT_ANA_COMPLETER=0000:07:00.0		# completer, vfio-pci
 export VDT_ANA_REQUESTER=0000:08:00.0		# requester, tph_requester.ko
 export VDT_ANA_NOPREFIX=0000:09:00.0		# completer, no prefix support, vfio-pci
 export VDT_ANA_REQ_PORT=0000:06:01.0		# downstream port above the requester
-export VDT_REQ_RSVD_RP=0000:0a:00.0		# requester below a Root Port reporting 10b
+# Requesters in IOMMU groups of their own, whose requests reach
+# VDT_ANA_COMPLETER through the Root Complex: below the switch's fourth
+# downstream port, which has ACS, and below root port 7
+export VDT_ANA_ACS_REQUESTER=0000:0a:00.0
+export VDT_ANA_RP_REQUESTER=0000:0c:00.0
+export VDT_REQ_RSVD_RP=0000:0b:00.0		# requester below a Root Port reporting 10b
 export VDT_MODDIR=/vdt/modules
 export VDT_QEMU=patched
 mode=check

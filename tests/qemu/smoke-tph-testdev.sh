@@ -3,16 +3,22 @@
 # qtest plays the guest.  It programs ECAM, a root port + x3130 switch with
 # two testdevs (completer on dp1, requester on dp2), has the requester DMA
 # into the completer's BAR2 under the TPH rules, and reads the completer's
-# log back.  Also checks End-End TLP Prefix support on the path and
-# x-eetlp-prefix=off (0003).  Takes about a second.
+# log back.  Also checks End-End TLP Prefix support on the path,
+# x-eetlp-prefix=off (0003) and x-acs (0006).  Takes about a second.
 #
-# Usage: tests/qemu/smoke-tph-testdev.sh /path/to/qemu-system-x86_64
-# Prints one PASS/FAIL line per check; exit status 0 iff all passed.
+# Usage: tests/qemu/smoke-tph-testdev.sh [/path/to/qemu-system-x86_64]
+# (default: the cached binary of build-qemu.sh; `make check` runs it so, as
+# its qemu-smoke stage).  Prints one PASS/FAIL line per check; exit status
+# 0 iff all passed.
 set -euo pipefail
 
-qemu=${1:?usage: $0 /path/to/qemu-system-x86_64}
-[[ -x $qemu ]] || { echo "FAIL: not executable: $qemu"; exit 2; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [[ $# -ge 1 ]]; then
+	qemu=$1
+else
+	qemu=$("$here/build-qemu.sh") || { echo "FAIL: build-qemu.sh failed"; exit 2; }
+fi
+[[ -x $qemu ]] || { echo "FAIL: not executable: $qemu"; exit 2; }
 tmp=$(mktemp -d)
 qpid=
 cleanup() {
@@ -51,7 +57,7 @@ args=(-machine q35 -accel qtest -nodefaults -display none -monitor none
 	-device pcie-root-port,id=rp5,bus=pcie.0,addr=0x5,chassis=5,slot=5,x-tph-completer=3
 	-device x3130-upstream,id=usp,bus=rp5
 	-device xio3130-downstream,id=dp1,bus=usp,addr=0x0,chassis=6,slot=0
-	-device xio3130-downstream,id=dp2,bus=usp,addr=0x1,chassis=7,slot=1
+	-device xio3130-downstream,id=dp2,bus=usp,addr=0x1,chassis=7,slot=1,x-acs=on
 	-device pcie-tph-testdev,id=cpl,bus=dp1,x-tph-completer=3,x-eetlp-prefix=off
 	-device pcie-tph-testdev,id=req,bus=dp2,x-tph-requester=on
 	-trace 'pcie_tph_testdev_*' -D "$tmp/trace.log")
@@ -151,6 +157,27 @@ eetlp 'usp (x3130-upstream)' 1 0 1 1
 eetlp 'dp1 (xio3130-downstream)' 2 0 1 1
 eetlp 'requester (testdev, default)' $REQ_BUS 0 1 1
 eetlp 'completer (testdev, x-eetlp-prefix=off)' $CPL_BUS 0 0 0
+
+# ACS (0006): the downstream port with x-acs=on has the capability a
+# downstream port must implement, after AER; the one without has none.
+acs_cap() {	# bus dev: offset of the ACS extended capability in $val, 0 if none
+	local p=0x100
+	while ((p)); do
+		cfg_rl "$1" "$2" 0 "$p"
+		(((val & 0xffff) == 0x0d)) && { val=$p; return; }
+		p=$(((val >> 20) & 0xffc))
+	done
+	val=0
+}
+acs_cap 2 1; acs=$val
+check 'dp2 (x-acs=on) ACS capability offset' "$acs" 0x148
+cfg_rl 2 1 0 $((acs + 4))
+check 'dp2 ACS capability SV TB RR CR UF DT, control 0' $val 0x5f
+cfg_ww 2 1 0 $((acs + 6)) 0x1d
+cfg_rl 2 1 0 $((acs + 4))
+check 'dp2 ACS control after enabling SV RR CR UF' $(((val >> 16) & 0xffff)) 0x1d
+acs_cap 2 0; check 'dp1 (no x-acs) ACS capability offset' $val 0
+
 cfg_rl $CPL_BUS 0 0 $((0x80 + 0x24))
 check 'completer DEVCAP2 (EFF, TPH completer 11b; no EETLPP/max)' $val 0x00103000
 cfg_rl $REQ_BUS 0 0 $((tph + 4)); check 'TPH capability register' $val 0x00030307
