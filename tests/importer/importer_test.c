@@ -479,6 +479,26 @@ static enum result t_not_pci(void)
 		res = PASS;
 	imp_detach(h);
 	imp_detach(h_pci);
+
+	/*
+	 * Revoked, the buffer refuses every importer, also one that gets no
+	 * hints and so never reaches the check under the reservation lock.
+	 */
+	if (res == PASS) {
+		ret = vdev_memory(&primary, false);
+		if (!ret) {
+			ret = imp_attach_flags(fd, bdf_peer, TPH_IMPORTER_ATTACH_NOT_PCI, &h);
+			if (!ret)
+				imp_detach(h);
+			ret = ret == -ENODEV ? vdev_memory(&primary, true) : -EPROTO;
+		}
+		if (ret) {
+			vdev_memory(&primary, true);
+			snprintf(why, sizeof(why), "non-PCI importer of a revoked dma-buf: %s",
+				 ret == -EPROTO ? "not refused with -ENODEV" : strerror(-ret));
+			res = FAIL;
+		}
+	}
 	close(fd);
 	return res;
 }
@@ -839,7 +859,7 @@ static const struct {
 	{ "closed device: its dma-buf cannot be attached any more", t_device_closed },
 	{ "closing the importer detaches its attachments", t_importer_close },
 	{ "non-revocable importer: -ENODEV on a revoked buffer, -EOPNOTSUPP otherwise", t_not_revocable },
-	{ "importer that is not a PCI function: no hints in either namespace", t_not_pci },
+	{ "importer that is not a PCI function: no hints in either namespace, none while revoked", t_not_pci },
 	{ "SET through another device refused: the importer sees the owner's hints", t_other_device_set_refused },
 };
 
@@ -1006,17 +1026,22 @@ struct attach_race {
 	char err[256];
 };
 
+/* Every second attach is for an importer that is no PCI function: no hints */
+#define RACE_NOT_PCI(n)	((n) % 2 ? TPH_IMPORTER_ATTACH_NOT_PCI : 0)
+
 static void *attach_thread(void *arg)
 {
 	struct attach_race *a = arg;
 	struct tph_importer_query q;
-	uint32_t h;
+	unsigned long n = 0;
+	uint32_t h, flags;
 	bool closed;
 	int ret;
 
 	while (!a->stop) {
 		closed = a->closed;
-		ret = imp_attach_on(a->imp, a->fd, bdf_peer, 0, &h);
+		flags = RACE_NOT_PCI(n++);
+		ret = imp_attach_on(a->imp, a->fd, bdf_peer, flags, &h);
 		if (ret == -ENODEV) {
 			a->revoked++;
 			continue;
@@ -1027,12 +1052,18 @@ static void *attach_thread(void *arg)
 		}
 		if (closed) {
 			snprintf(a->err, sizeof(a->err),
-				 "attach succeeded after the device was closed");
+				 "attach%s succeeded after the device was closed",
+				 flags ? " of an importer that is no PCI function" : "");
 			return NULL;
 		}
 		/* A successful attach has the hints as SET, whatever came after */
 		ret = imp_query_on(a->imp, h, 0, &q);
-		if (!ret && (q.ret || q.steering_tag != first.st || q.ph != first.ph))
+		if (!ret && flags && q.ret != -EOPNOTSUPP)
+			snprintf(a->err, sizeof(a->err),
+				 "8-bit answer %d to an importer that is no PCI function",
+				 q.ret);
+		else if (!ret && !flags &&
+			 (q.ret || q.steering_tag != first.st || q.ph != first.ph))
 			snprintf(a->err, sizeof(a->err),
 				 "8-bit answer %d tag %#x PH %u, expected tag %#x PH %u",
 				 q.ret, q.steering_tag, q.ph, first.st, first.ph);
@@ -1050,10 +1081,11 @@ static void *attach_thread(void *arg)
 
 /*
  * Attaching (vfio_pci_dma_buf_attach(): the revoked check, the route, the
- * copy of the hints) in a loop while the owner revokes and restores the
- * buffer (memory decode off and on, and a device reset every eighth time),
- * then closes the device.  An attach must succeed with the hints as SET or
- * fail with -ENODEV, and fail once the close has returned.
+ * copy of the hints) in a loop, a PCI importer and one that is none in
+ * turn, while the owner revokes and restores the buffer (memory decode off
+ * and on, and a device reset every eighth time), then closes the device.
+ * An attach must succeed with the hints as SET (none for the non-PCI
+ * importer) or fail with -ENODEV, and fail once the close has returned.
  */
 static enum result race_attach_revoke(double secs, unsigned long *toggles,
 				      unsigned long *attaches)

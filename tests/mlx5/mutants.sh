@@ -5,10 +5,11 @@
 #
 #   tests/mlx5/mutants.sh KDIR OUTDIR [NAME...]
 #
-# For each mutant (all, or the NAMEs given): copy the kernel's st.c or mr.c
-# (the source tree of the O= build directory KDIR), apply one plausible
-# mistake to the copy, check that the copy really changed, and build the
-# test modules against it (MLX5_ST_C / MLX5_MR_C) into OUTDIR/<name>/.  The
+# For each mutant (all, or the NAMEs given): copy the kernel's st.c, mr.c or
+# odp.c (the source tree of the O= build directory KDIR), apply one
+# plausible mistake to the copy, check that the copy really changed, and
+# build the test modules against it (MLX5_ST_C / MLX5_MR_C / MLX5_ODP_C)
+# into OUTDIR/<name>/.  The
 # kernel tree is never modified.  OUTDIR/mutants.list gets one line
 # "<name> <module> <expected killing cases>" per mutant, the expected list
 # is what the KUnit case comments claim.  tests/mlx5/run-mutants.sh runs
@@ -22,8 +23,9 @@ src=$(cd "$(dirname "$0")" && pwd)
 ksrc=$(cd "$kdir/source" && pwd)
 st_c=$ksrc/drivers/net/ethernet/mellanox/mlx5/core/lib/st.c
 mr_c=$ksrc/drivers/infiniband/hw/mlx5/mr.c
+odp_c=$ksrc/drivers/infiniband/hw/mlx5/odp.c
 
-# name%file (st or mr)%perl -0 substitution%cases expected to fail
+# name%file (st, mr or odp)%perl -0 substitution%cases expected to fail
 # shellcheck disable=SC2016 # perl's $1, not the shell's
 mutants=(
 # lib/st.c (patches 2 and 8)
@@ -102,6 +104,27 @@ mutants=(
 'ph_used_with_dmah%mr%s/\tif \(ph\) \{\n\t\t\*ph = p2p_ph;\n\t\ttph->ph_used = 1;\n\t\}/\ttph->ph_used = 1;\n\tif (ph)\n\t\t*ph = p2p_ph;/%mr_map_tph_dmah_ph'
 'invalidate_keeps_unpublished_mapping%mr%s/\tif \(!umem_dmabuf->sgt\)\n\t\treturn;/\tif (!umem_dmabuf->sgt || !mr)\n\t\treturn;/%mr_invalidate_unpublished_mapping'
 'invalidate_no_zap%mr%s/\tif \(mr\)\n\t\tmlx5r_umr_update_mr_pas\(mr, MLX5_IB_UPD_XLT_ZAP, 0\);\n//%mr_invalidate_unpublished_mapping'
+# mr.c: registration and deregistration of a dma-buf MR (patch 9)
+'dmah_precedence_lost%mr%s/\(!dmah \|\| !\(dmah->valid_fields & BIT\(IB_DMAH_CPU_ID_EXISTS\)\)\)\) \{/true) {/%mr_reg_dmah_cpu_tag'
+'dmah_ph_lost%mr%s/dmah \? NULL : &ph\)/&ph)/%mr_reg_dmah_ph'
+'pinned_asks_exporter%mr%s/if \(!pinned_mode &&\n\t    \(!dmah/if ((!dmah/%mr_reg_pinned'
+'namespaces_ignored%mr%s/\t\tif \(ns\) \{\n(\t\t\terr = mlx5r_dmabuf_map_tph)/\t\tif (true) {\n$1/%mr_reg_no_hint_namespaces'
+'positive_errno_err_ptr%mr%s/\t\t\t\tif \(WARN_ON_ONCE\(err > 0\)\)\n\t\t\t\t\terr = -EIO;\n//%mr_reg_exporter_error'
+'map_error_leaks_umem%mr%s/(\t\t\t\t\terr = -EIO;\n)\t\t\t\tib_umem_release\(&umem_dmabuf->umem\);\n/$1/%mr_reg_exporter_error'
+'st_leak_on_mkey_error%mr%s/\t\tif \(st_held\)\n\t\t\tmlx5_st_dealloc_index\(dev->mdev, st_index\);\n//%mr_reg_mkey_error_releases_st'
+'st_held_not_recorded%mr%s/\tmr->dmabuf_st_held = st_held;\n//%mr_reg_dereg_exporter_hints'
+'double_release_on_late_error%mr%s/(err_dereg_mr:\n\t__mlx5_ib_dereg_mr\(&mr->ibmr\);\n)(\treturn ERR_PTR\(err\);\n\}\n\nstatic struct ib_mr \*\nreg_user_mr_dmabuf_by_data_direct)/$1\tif (st_held)\n\t\tmlx5_st_dealloc_index(dev->mdev, st_index);\n$2/%mr_reg_late_error_unwinds_once'
+'published_unlocked%mr%s/\t\tdma_resv_lock\(resv, NULL\);\n\t\tumem_dmabuf->private = mr;\n\t\tdma_resv_unlock\(resv\);\n/\t\tumem_dmabuf->private = mr;\n/%mr_reg_dereg_exporter_hints'
+'dereg_leaks_st%mr%s/\tif \(mr->umem && mr->dmabuf_st_held\)\n\t\tmlx5_st_dealloc_index\(.*?kernel_vendor_key\)\);\n//s%mr_reg_dereg_exporter_hints mr_reg_late_error_unwinds_once'
+'dereg_release_before_revoke%mr%s/(\t\/\* Stop DMA \*\/\n.*?\n)(\tif \(mr->umem && mr->dmabuf_st_held\)\n\t\tmlx5_st_dealloc_index\(.*?kernel_vendor_key\)\);\n)/$2$1/s%mr_reg_dereg_exporter_hints mr_dereg_destroy_after_failed_revoke'
+'dereg_releases_unheld%mr%s/\tif \(mr->umem && mr->dmabuf_st_held\)\n(\t\tmlx5_st_dealloc_index)/\tif (mr->umem)\n$1/%mr_reg_dmah_cpu_tag mr_reg_no_hint_namespaces'
+'key_st_index_dropped%mr%s/\t\tFIELD_PREP\(MLX5_FRMR_POOLS_KERNEL_KEY_ST_INDEX_MASK, st_index\) \|\n//%mr_reg_dereg_exporter_hints mr_reg_pooled_mkey_reuse'
+'mkey_st_index_not_set%mr%s/\t\tif \(st_index != MLX5_MKC_PCIE_TPH_NO_STEERING_TAG_INDEX\)\n\t\t\tMLX5_SET\(mkc, mkc, pcie_tph_steering_tag_index,\n\t\t\t\t st_index\);\n//%mr_reg_dereg_exporter_hints mr_reg_pooled_mkey_reuse'
+'dereg_wrong_index%mr%s/FIELD_GET\(MLX5_FRMR_POOLS_KERNEL_KEY_ST_INDEX_MASK,(\s+mr->ibmr\.frmr\.key)/FIELD_GET(MLX5_FRMR_POOLS_KERNEL_KEY_PH_MASK,$1/%mr_reg_dereg_exporter_hints'
+# odp.c: the page fault of a dma-buf MR (patch 9)
+'fault_recheck_skipped%odp%s/\terr = mlx5r_dmabuf_map_pages\(mr\);/\terr = ib_umem_dmabuf_map_pages(umem_dmabuf);/%mr_fault_after_invalidation'
+'fault_error_ignored%odp%s/(\terr = mlx5r_dmabuf_map_pages\(mr\);\n)\tif \(err\) \{\n\t\tdma_resv_unlock\(umem_dmabuf->attach->dmabuf->resv\);\n\t\treturn err;\n\t\}\n/$1/%mr_fault_after_invalidation'
+'prefetch_unmaps_live_mapping%odp%s/(\t\/\* Checks the exporter.s TPH hints of a new mapping \*\/\n)/\tib_umem_dmabuf_unmap_pages(umem_dmabuf);\n$1/%mr_prefetch_keeps_live_mapping mr_reg_dereg_exporter_hints'
 )
 
 mkdir -p "$outdir"
@@ -135,6 +158,7 @@ for m in "${mutants[@]}"; do
 	case $file in
 	st) orig=$st_c var=MLX5_ST_C mod=mlx5_st_test ;;
 	mr) orig=$mr_c var=MLX5_MR_C mod=mlx5_mr_tph_test ;;
+	odp) orig=$odp_c var=MLX5_ODP_C mod=mlx5_mr_tph_test ;;
 	esac
 	dir=$outdir/$name
 	rm -rf "$dir"
