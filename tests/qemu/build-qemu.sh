@@ -14,7 +14,8 @@
 # Progress goes to stderr, build output to $CACHE/qemu/logs/build-<key>.log.
 #
 # Environment:
-#   XDG_CACHE_HOME        cache root (default ~/.cache)
+#   VDT_CACHE             the harness's cache root, as in scripts/lib.sh
+#                         (default ${XDG_CACHE_HOME:-~/.cache}/vfio-dmabuf-tph)
 #   VDT_QEMU_PATCH        patch file(s) to apply instead, whitespace-separated,
 #                         in the order given (default: the [0-9]*.patch files
 #                         next to this script, in name order)
@@ -64,7 +65,7 @@ for i in "${!patch_files[@]}"; do
 	patch_files[i]=$(cd "$(dirname "$p")" && pwd)/$(basename "$p")
 done
 
-CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/vfio-dmabuf-tph
+CACHE=${VDT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vfio-dmabuf-tph}
 QDIR=$CACHE/qemu
 
 key=$({ printf '%s\n%s\n' "$QEMU_DEB_VERSION" "$CONFIGURE_ARGS";
