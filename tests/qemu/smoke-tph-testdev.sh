@@ -120,13 +120,19 @@ cfg_ww $REQ_BUS 0 0 0x04 0x6			# memory + bus master
 cfg_rl $CPL_BUS 0 0 0x10; check 'completer BAR0 (4 KiB, 32-bit mem)' $val $CPL_BAR0
 cfg_rl $CPL_BUS 0 0 0x18; check 'completer BAR2 (64 KiB, 32-bit mem)' $val $CPL_BAR2
 
+# ext_cap BUS DEV ID: offset of extended capability ID in $val, 0 if none
+ext_cap() {
+	local p=0x100
+	while ((p)); do
+		cfg_rl "$1" "$2" 0 "$p"
+		(((val & 0xffff) == $3)) && { val=$p; return; }
+		p=$(((val >> 20) & 0xffc))
+	done
+	val=0
+}
+
 # Config space: DEVCAP2 (PCIe cap at 0x80) and the TPH Requester capability.
-tph=0 pos=0x100
-while ((pos)); do
-	cfg_rl $REQ_BUS 0 0 $pos
-	if (((val & 0xffff) == 0x17)); then tph=$pos; break; fi
-	pos=$(((val >> 20) & 0xffc))
-done
+ext_cap $REQ_BUS 0 0x17; tph=$val
 check 'requester TPH Requester capability offset' $tph 0x100
 
 # End-End TLP Prefix support along the path (7.2 pcie_cap_init: DEVCAP2
@@ -160,23 +166,14 @@ eetlp 'completer (testdev, x-eetlp-prefix=off)' $CPL_BUS 0 0 0
 
 # ACS (0006): the downstream port with x-acs=on has the capability a
 # downstream port must implement, after AER; the one without has none.
-acs_cap() {	# bus dev: offset of the ACS extended capability in $val, 0 if none
-	local p=0x100
-	while ((p)); do
-		cfg_rl "$1" "$2" 0 "$p"
-		(((val & 0xffff) == 0x0d)) && { val=$p; return; }
-		p=$(((val >> 20) & 0xffc))
-	done
-	val=0
-}
-acs_cap 2 1; acs=$val
+ext_cap 2 1 0x0d; acs=$val
 check 'dp2 (x-acs=on) ACS capability offset' "$acs" 0x148
 cfg_rl 2 1 0 $((acs + 4))
 check 'dp2 ACS capability SV TB RR CR UF DT, control 0' $val 0x5f
 cfg_ww 2 1 0 $((acs + 6)) 0x1d
 cfg_rl 2 1 0 $((acs + 4))
 check 'dp2 ACS control after enabling SV RR CR UF' $(((val >> 16) & 0xffff)) 0x1d
-acs_cap 2 0; check 'dp1 (no x-acs) ACS capability offset' $val 0
+ext_cap 2 0 0x0d; check 'dp1 (no x-acs) ACS capability offset' $val 0
 
 cfg_rl $CPL_BUS 0 0 $((0x80 + 0x24))
 check 'completer DEVCAP2 (EFF, TPH completer 11b; no EETLPP/max)' $val 0x00103000
