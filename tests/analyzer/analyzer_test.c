@@ -465,17 +465,33 @@ static const struct expect *w_both = &want_both, *w_both2 = &want_both2;
 
 static uint32_t snap;		/* attached with @both, kept */
 
-/* The BDF of the bridge above @bdf, from the sysfs device path */
-static int parent_bdf(const char *bdf, char *out, size_t len)
+/*
+ * The target of the sysfs link /sys/bus/pci/devices/@bdf (@attr NULL) or of
+ * its attribute @attr, NUL-terminated in @link.  Its length, or -errno.
+ */
+static int pci_sysfs_link(const char *bdf, const char *attr, char *link,
+			  size_t len)
 {
-	char path[300], link[512], *slash;
+	char path[300];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s%s%s", bdf,
+		 attr ? "/" : "", attr ? attr : "");
+	n = readlink(path, link, len - 1);
 	if (n < 0)
 		return -errno;
 	link[n] = 0;
+	return n;
+}
+
+/* The BDF of the bridge above @bdf, from the sysfs device path */
+static int parent_bdf(const char *bdf, char *out, size_t len)
+{
+	char link[512], *slash;
+	int n = pci_sysfs_link(bdf, NULL, link, sizeof(link));
+
+	if (n < 0)
+		return n;
 	slash = strrchr(link, '/');
 	if (!slash)
 		return -EINVAL;
@@ -490,14 +506,11 @@ static int parent_bdf(const char *bdf, char *out, size_t len)
 /* The IOMMU group number of @bdf, or -errno */
 static int iommu_group(const char *bdf)
 {
-	char path[300], link[256], *slash;
-	ssize_t n;
+	char link[256], *slash;
+	int n = pci_sysfs_link(bdf, "iommu_group", link, sizeof(link));
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
-		return -errno;
-	link[n] = 0;
+		return n;
 	slash = strrchr(link, '/');
 	return slash ? atoi(slash + 1) : -EINVAL;
 }
@@ -581,9 +594,8 @@ static enum result isolated(const char *cbdf)
 static enum result t_setup(void)
 {
 	const char *cbdf = getenv("VDT_ANA_COMPLETER");
-	char path[256], link[256];
-	ssize_t n;
 	unsigned int bus, dev, fn;
+	char link[256];
 
 	req_bdf = getenv("VDT_ANA_REQUESTER");
 	req_port = getenv("VDT_ANA_REQ_PORT");
@@ -593,9 +605,8 @@ static enum result t_setup(void)
 		"bad BDF %s", req_bdf);
 	req_rid = bus << 8 | dev << 3 | fn;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", req_bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	FAIL_IF(n < 0 || !strstr((link[n] = 0, link), "tph_requester"),
+	FAIL_IF(pci_sysfs_link(req_bdf, "driver", link, sizeof(link)) < 0 ||
+		!strstr(link, "tph_requester"),
 		"%s is not bound to tph_requester", req_bdf);
 
 	req = open("/dev/tph_requester", O_RDWR | O_CLOEXEC);
