@@ -247,7 +247,7 @@ build() {
 			rm -rf "$MBUILD/vdt-importer"
 			cp -a "$MBUILD/vdt-importer.base" "$MBUILD/vdt-importer"
 			if touched "$patch" | grep -qE '^drivers/(net/ethernet/mellanox/mlx5|infiniband/hw/mlx5)/'; then
-				# tests/mlx5 compiles the kernel's st.c and mr.c into itself
+				# tests/mlx5 compiles the kernel's st.c, mr.c and odp.c into itself
 				make -C "$VDT_ROOT/tests/mlx5" KDIR="$MBUILD" OUT="$MBUILD/vdt-importer/mlx5" \
 					CC="ccache gcc" || exit 12
 				cp "$MBUILD"/vdt-importer/mlx5/*.ko "$MBUILD/vdt-importer/"
