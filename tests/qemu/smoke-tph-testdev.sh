@@ -7,9 +7,10 @@
 # x-eetlp-prefix=off (0003) and x-acs (0006).  Takes about a second.
 #
 # Usage: tests/qemu/smoke-tph-testdev.sh [/path/to/qemu-system-x86_64]
-# (default: the cached binary of build-qemu.sh; `make check` runs it so, as
-# its qemu-smoke stage).  Prints one PASS/FAIL line per check; exit status
-# 0 iff all passed.
+# (default: the cached binary of build-qemu.sh, of the series that
+# VDT_QEMU_SERIES names there; `make check` runs it so, as its qemu-smoke
+# stage).  Prints one PASS/FAIL line per check; exit status 0 iff all
+# passed.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -135,8 +136,8 @@ ext_cap() {
 ext_cap $REQ_BUS 0 0x17; tph=$val
 check 'requester TPH Requester capability offset' $tph 0x100
 
-# End-End TLP Prefix support along the path (7.2 pcie_cap_init: DEVCAP2
-# EETLPP on every v2 capability, DEVCTL2 EETLPPB writable) and on the
+# End-End TLP Prefix support along the path (pcie_cap_init of 7.2 and 10.0:
+# DEVCAP2 EETLPP on every v2 capability, DEVCTL2 EETLPPB writable) and on the
 # completer with x-eetlp-prefix=off (bit clear, blocking bit read-only 0).
 exp_cap() {	# bus dev: offset of the PCI Express capability in $val
 	local p
