@@ -927,11 +927,13 @@ static int cycles(unsigned long n)
 }
 
 /*
- * The races of issue 16 (tests.d/86-dmabuf-races), each for @secs seconds
- * on the primary completer, with an importer below its switch.  The kernel
- * is the judge (KASAN, lockdep, the list debugging and kmemleak of the test
- * kernel; the guest test fails on any report); the program checks that
- * every call returns what the uAPI allows.
+ * The races of issue 16 (tests.d/86-dmabuf-races) on the primary completer,
+ * with an importer below its switch: two that run for @secs / 2 seconds
+ * each and hope for the interleaving, then one that forces it (a second
+ * for each of its two walks).  The kernel is the judge (KASAN, lockdep,
+ * the list debugging and kmemleak of the test kernel; the guest test fails
+ * on any report); the program checks that every call returns what the uAPI
+ * allows.
  */
 #define RACE_BUFS	4
 
@@ -1138,18 +1140,102 @@ static enum result race_attach_revoke(double secs, unsigned long *toggles,
 	return PASS;
 }
 
+/*
+ * The third race, made certain: the last reference of a dma-buf goes away
+ * while the exporter's revoke walk (vfio_pci_dma_buf_move(), on memory
+ * decode off and in the device close) is inside the previous buffer's
+ * invalidate_mappings().  The first buffer's importer is slow to revoke
+ * (TPH_IMPORTER_ATTACH_SLOW_INVALIDATE); as soon as its invalidation has
+ * begun, another thread detaches the others, whose fds are already closed,
+ * so that their release runs while the walk holds the next entry.  A
+ * release that leaves the device's list without the device's lock frees
+ * that entry under the walk; KASAN and the list debugging report it.
+ */
+struct walk_race {
+	uint32_t slow;			/* the first buffer's attachment */
+	uint32_t handles[RACE_BUFS - 1];	/* the others */
+	volatile bool walk_done;	/* the revoking call has returned */
+	bool in_walk;			/* the detaches began inside the walk */
+	int err;
+};
+
+static void *walk_release_thread(void *arg)
+{
+	struct walk_race *w = arg;
+	struct tph_importer_query q = { 0 };
+	double end = now_s() + 10;
+	int i, ret;
+
+	do {
+		ret = imp_query(w->slow, TPH_IMPORTER_QUERY_COUNT_ONLY, &q);
+	} while (!ret && !q.invalidations && !w->walk_done && now_s() < end);
+	w->in_walk = !ret && q.invalidations && !w->walk_done;
+	for (i = 0; !ret && i < RACE_BUFS - 1; i++)
+		ret = imp_detach(w->handles[i]);
+	w->err = ret;
+	return NULL;
+}
+
+static enum result race_release_in_walk(bool by_close)
+{
+	const char *walk = by_close ? "device close" : "memory decode off";
+	struct walk_race w = { 0 };
+	struct vdev d = { .fd = -1 };
+	uint32_t *h;
+	int i, fd, ret, attached = 0;
+	pthread_t t;
+
+	EXPECT_RET(0, vdev_open(&d, primary.bdf));
+	ret = vdev_memory(&d, true);
+	for (i = 0; !ret && i < RACE_BUFS; i++) {
+		h = i ? &w.handles[i - 1] : &w.slow;
+		fd = dmabuf_export(&d);
+		ret = fd < 0 ? fd : tph_set(&d, fd, &first);
+		if (!ret)
+			ret = imp_attach_flags(fd, bdf_peer, i ? 0 :
+					       TPH_IMPORTER_ATTACH_SLOW_INVALIDATE, h);
+		attached += !ret;
+		/* The attachment holds the buffer: its detach is the last put */
+		if (fd >= 0)
+			close(fd);
+	}
+	if (ret || pthread_create(&t, NULL, walk_release_thread, &w)) {
+		for (i = 0; i < attached; i++)
+			imp_detach(i ? w.handles[i - 1] : w.slow);
+		vdev_close(&d);
+		FAIL_IF(true, "setting up buffer %d: %s", attached,
+			strerror(ret ? -ret : EAGAIN));
+	}
+
+	ret = by_close ? (vdev_close(&d), 0) : vdev_memory(&d, false);
+	w.walk_done = true;
+	pthread_join(t, NULL);
+	vdev_close(&d);
+	i = imp_detach(w.slow);
+	FAIL_IF(ret, "%s: %s", walk, strerror(-ret));
+	FAIL_IF(w.err, "detaching the other buffers during the %s: %s", walk,
+		strerror(-w.err));
+	FAIL_IF(i, "detaching the slow buffer: %s", strerror(-i));
+	FAIL_IF(!w.in_walk,
+		"the detaches did not begin inside the %s's invalidation: the race did not happen",
+		walk);
+	return PASS;
+}
+
 static int races(double secs)
 {
 	unsigned long rounds = 0, toggles = 0, attaches = 0;
 	enum result res;
-	int failed = 0;
+	int i, failed = 0;
 
-	printf("TAP version 13\n1..3\n");
+	printf("TAP version 13\n1..5\n");
 	if (t_setup() != PASS || t_probe_gate() != PASS || !completer || !bdf_peer) {
 		printf("not ok 1 - setup: %s\n",
 		       why[0] ? why : "no completer or no VDT_ANA_REQUESTER");
 		printf("not ok 2 - device close racing the last dma-buf release # no setup\n");
 		printf("not ok 3 - attach racing revoke, restore and close # no setup\n");
+		printf("not ok 4 - release inside the revoke walk of memory decode off # no setup\n");
+		printf("not ok 5 - release inside the revoke walk of the device close # no setup\n");
 		return 1;
 	}
 	printf("ok 1 - setup: %s, importer %s\n", primary.bdf, bdf_peer);
@@ -1174,6 +1260,20 @@ static int races(double secs)
 	else
 		printf("# %s\nnot ok 3 - attach racing revoke, restore and close\n", why);
 	failed += res != PASS;
+
+	for (i = 0; i < 2; i++) {
+		const char *walk = i ? "the device close" : "memory decode off";
+
+		why[0] = 0;
+		res = race_release_in_walk(i);
+		if (res == PASS)
+			printf("ok %d - release inside the revoke walk of %s\n",
+			       4 + i, walk);
+		else
+			printf("# %s\nnot ok %d - release inside the revoke walk of %s\n",
+			       why, 4 + i, walk);
+		failed += res != PASS;
+	}
 	return failed ? 1 : 0;
 }
 

@@ -11,6 +11,7 @@
  *
  * Out of tree and for tests only: not part of the kernel series.
  */
+#include <linux/delay.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
 #include <linux/fs.h>
@@ -41,12 +42,14 @@ struct tph_imp_file {
  * @dmabuf: the dma-buf (reference held)
  * @attach: the attachment to @dmabuf for @pdev
  * @invalidations: calls of invalidate_mappings() on @attach
+ * @slow: TPH_IMPORTER_ATTACH_SLOW_INVALIDATE (set before @attach exists)
  */
 struct tph_imp_attachment {
 	struct pci_dev *pdev;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	atomic_t invalidations;
+	bool slow;
 };
 
 static void tph_imp_invalidate_mappings(struct dma_buf_attachment *attach)
@@ -57,6 +60,8 @@ static void tph_imp_invalidate_mappings(struct dma_buf_attachment *attach)
 
 	/* Nothing is ever mapped, so there is nothing to tear down. */
 	atomic_inc(&entry->invalidations);
+	if (entry->slow)
+		msleep(TPH_IMPORTER_SLOW_INVALIDATE_MS);
 }
 
 static const struct dma_buf_attach_ops tph_imp_attach_ops = {
@@ -105,13 +110,15 @@ static int tph_imp_attach(struct tph_imp_file *file,
 
 	if (strnlen(arg.pci_name, sizeof(arg.pci_name)) == sizeof(arg.pci_name) ||
 	    arg.flags & ~(TPH_IMPORTER_ATTACH_NOT_REVOCABLE |
-			  TPH_IMPORTER_ATTACH_NOT_PCI))
+			  TPH_IMPORTER_ATTACH_NOT_PCI |
+			  TPH_IMPORTER_ATTACH_SLOW_INVALIDATE))
 		return -EINVAL;
 
 	entry = kzalloc_obj(*entry);
 	if (!entry)
 		return -ENOMEM;
 
+	entry->slow = arg.flags & TPH_IMPORTER_ATTACH_SLOW_INVALIDATE;
 	ret = tph_imp_get_pci_dev(arg.pci_name, &entry->pdev);
 	if (ret)
 		goto err_free;
@@ -172,7 +179,8 @@ static int tph_imp_query(struct tph_imp_file *file,
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 
-	if (arg.flags & ~TPH_IMPORTER_QUERY_EXTENDED ||
+	if (arg.flags & ~(TPH_IMPORTER_QUERY_EXTENDED |
+			  TPH_IMPORTER_QUERY_COUNT_ONLY) ||
 	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
 		return -EINVAL;
 
@@ -182,9 +190,14 @@ static int tph_imp_query(struct tph_imp_file *file,
 
 	extended = arg.flags & TPH_IMPORTER_QUERY_EXTENDED;
 
-	dma_resv_lock(entry->dmabuf->resv, NULL);
-	ret = dma_buf_get_pci_tph(entry->attach, extended, &steering_tag, &ph);
-	dma_resv_unlock(entry->dmabuf->resv);
+	if (arg.flags & TPH_IMPORTER_QUERY_COUNT_ONLY) {
+		ret = 0;
+	} else {
+		dma_resv_lock(entry->dmabuf->resv, NULL);
+		ret = dma_buf_get_pci_tph(entry->attach, extended,
+					  &steering_tag, &ph);
+		dma_resv_unlock(entry->dmabuf->resv);
+	}
 
 	arg.ret = ret;
 	arg.steering_tag = steering_tag;

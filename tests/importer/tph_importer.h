@@ -48,8 +48,25 @@ struct tph_importer_attach {
  */
 #define TPH_IMPORTER_ATTACH_NOT_PCI		(1 << 1)
 
+/*
+ * An importer that is slow to revoke, as an RDMA driver waiting for its
+ * device to fence the mapping is: invalidate_mappings() counts the call,
+ * then sleeps TPH_IMPORTER_SLOW_INVALIDATE_MS.  The exporter's revoke walk
+ * (and every lock it holds) stays open that long, so that a test can act
+ * inside it.
+ */
+#define TPH_IMPORTER_ATTACH_SLOW_INVALIDATE	(1 << 2)
+#define TPH_IMPORTER_SLOW_INVALIDATE_MS		1000
+
 /* Ask for the Extended (16-bit) steering tag instead of the 8-bit one. */
 #define TPH_IMPORTER_QUERY_EXTENDED	(1 << 0)
+
+/*
+ * Report only @invalidations, without the reservation lock and without
+ * calling dma_buf_get_pci_tph() (@ret, @steering_tag and @ph are 0): it
+ * answers while an invalidation holds the lock.
+ */
+#define TPH_IMPORTER_QUERY_COUNT_ONLY	(1 << 1)
 
 /**
  * struct tph_importer_query - TPH_IMPORTER_QUERY argument
