@@ -1152,8 +1152,7 @@ static enum result race_attach_revoke(double secs, unsigned long *toggles,
  * that entry under the walk; KASAN and the list debugging report it.
  */
 struct walk_race {
-	uint32_t slow;			/* the first buffer's attachment */
-	uint32_t handles[RACE_BUFS - 1];	/* the others */
+	uint32_t handles[RACE_BUFS];	/* [0] is the slow importer's */
 	volatile bool walk_done;	/* the revoking call has returned */
 	bool in_walk;			/* the detaches began inside the walk */
 	int err;
@@ -1167,10 +1166,10 @@ static void *walk_release_thread(void *arg)
 	int i, ret;
 
 	do {
-		ret = imp_query(w->slow, TPH_IMPORTER_QUERY_COUNT_ONLY, &q);
+		ret = imp_query(w->handles[0], TPH_IMPORTER_QUERY_COUNT_ONLY, &q);
 	} while (!ret && !q.invalidations && !w->walk_done && now_s() < end);
 	w->in_walk = !ret && q.invalidations && !w->walk_done;
-	for (i = 0; !ret && i < RACE_BUFS - 1; i++)
+	for (i = 1; !ret && i < RACE_BUFS; i++)
 		ret = imp_detach(w->handles[i]);
 	w->err = ret;
 	return NULL;
@@ -1181,19 +1180,18 @@ static enum result race_release_in_walk(bool by_close)
 	const char *walk = by_close ? "device close" : "memory decode off";
 	struct walk_race w = { 0 };
 	struct vdev d = { .fd = -1 };
-	uint32_t *h;
 	int i, fd, ret, attached = 0;
 	pthread_t t;
 
 	EXPECT_RET(0, vdev_open(&d, primary.bdf));
 	ret = vdev_memory(&d, true);
 	for (i = 0; !ret && i < RACE_BUFS; i++) {
-		h = i ? &w.handles[i - 1] : &w.slow;
 		fd = dmabuf_export(&d);
 		ret = fd < 0 ? fd : tph_set(&d, fd, &first);
 		if (!ret)
 			ret = imp_attach_flags(fd, bdf_peer, i ? 0 :
-					       TPH_IMPORTER_ATTACH_SLOW_INVALIDATE, h);
+					       TPH_IMPORTER_ATTACH_SLOW_INVALIDATE,
+					       &w.handles[i]);
 		attached += !ret;
 		/* The attachment holds the buffer: its detach is the last put */
 		if (fd >= 0)
@@ -1201,7 +1199,7 @@ static enum result race_release_in_walk(bool by_close)
 	}
 	if (ret || pthread_create(&t, NULL, walk_release_thread, &w)) {
 		for (i = 0; i < attached; i++)
-			imp_detach(i ? w.handles[i - 1] : w.slow);
+			imp_detach(w.handles[i]);
 		vdev_close(&d);
 		FAIL_IF(true, "setting up buffer %d: %s", attached,
 			strerror(ret ? -ret : EAGAIN));
@@ -1211,7 +1209,7 @@ static enum result race_release_in_walk(bool by_close)
 	w.walk_done = true;
 	pthread_join(t, NULL);
 	vdev_close(&d);
-	i = imp_detach(w.slow);
+	i = imp_detach(w.handles[0]);
 	FAIL_IF(ret, "%s: %s", walk, strerror(-ret));
 	FAIL_IF(w.err, "detaching the other buffers during the %s: %s", walk,
 		strerror(-w.err));

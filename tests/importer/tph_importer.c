@@ -174,7 +174,7 @@ static int tph_imp_query(struct tph_imp_file *file,
 	u16 steering_tag = 0;
 	bool extended;
 	u8 ph = 0;
-	int ret;
+	int ret = 0;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
@@ -190,9 +190,7 @@ static int tph_imp_query(struct tph_imp_file *file,
 
 	extended = arg.flags & TPH_IMPORTER_QUERY_EXTENDED;
 
-	if (arg.flags & TPH_IMPORTER_QUERY_COUNT_ONLY) {
-		ret = 0;
-	} else {
+	if (!(arg.flags & TPH_IMPORTER_QUERY_COUNT_ONLY)) {
 		dma_resv_lock(entry->dmabuf->resv, NULL);
 		ret = dma_buf_get_pci_tph(entry->attach, extended,
 					  &steering_tag, &ph);
