@@ -10,7 +10,6 @@
 # Variables (see docs/testing.md): FORCE=1 EXTRA_GUEST_TESTS=DIR SERIES=DIR
 # BASE_REPO=DIR BASE_REF=REF BASE_VERSION=V WORK=DIR BUILD=DIR JOBS=N V=1
 # QEMU_TIMEOUT=S KUNIT_BOOT=0 MATRIX="ENTRY..." EXTRA_KCONFIG="FRAG..." HARNESS_SELFTEST=0
-# VDT_QEMU_SERIES=10.0 (opt-in: the patched QEMU from trixie's 10.0.13, not bookworm's 7.2).
 #   make posting FROM="Name <address>"   out/posting/: series/ as b4 send -o writes it,
 #                 signed off by FROM, To/Cc from get_maintainer.pl (README, Posting)
 #   make stress DURATION=S SEEDS="N..."   the concurrency stress alone, long, with hang detection
@@ -21,7 +20,7 @@ S := scripts
 
 export FORCE EXTRA_GUEST_TESTS SERIES BASE_REPO BASE_REF WORK BUILD JOBS V \
 	QEMU_TIMEOUT KUNIT_BOOT MATRIX EXTRA_KCONFIG HARNESS_SELFTEST VDT_OUT \
-	FROM POSTING_OUT POSTING_BRANCH MUTANTS VDT_QEMU_SERIES
+	FROM POSTING_OUT POSTING_BRANCH MUTANTS
 ifdef BASE_VERSION
 export VDT_BASE_VERSION := $(BASE_VERSION)
 endif
@@ -31,7 +30,7 @@ endif
 	matrix harness-test sparse posting stress mutants clean
 
 help:
-	@sed -n '2,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
 
 check:
 	@$(S)/check.sh

@@ -16,13 +16,11 @@ PACKAGES=(
 	libibverbs-dev sparse
 	# posting to the mailing lists (scripts/posting.sh)
 	b4
-	# base tree and sid sparse (private apt), the TPH-patched QEMU (tests/qemu;
-	# meson and pixman for the default 7.2, python3-venv for the opt-in
-	# VDT_QEMU_SERIES=10.0, whose own meson build-qemu.sh unpacks into its
-	# cache)
-	ca-certificates debian-archive-keyring dpkg-dev meson ninja-build
-	pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev patch
-	python3-venv
+	# base tree and sid sparse (private apt), the TPH-patched QEMU 10.0
+	# (tests/qemu; python3-venv for the venv of the meson that
+	# build-qemu.sh unpacks into its cache)
+	ca-certificates debian-archive-keyring dpkg-dev ninja-build pkg-config
+	libglib2.0-dev zlib1g-dev libfdt-dev patch python3-venv
 )
 
 missing=()

@@ -1,33 +1,28 @@
 #!/bin/bash
-# Build Debian bookworm's QEMU with the test-only TPH patches and print the
-# absolute path of the resulting qemu-system-x86_64 on stdout.
+# Build Debian trixie's QEMU 10.0.13 with the test-only TPH patches, on
+# Debian bookworm, and print the absolute path of the resulting
+# qemu-system-x86_64 on stdout.
 #
 # Usage: tests/qemu/build-qemu.sh
 #
 # Every tests/qemu/[0-9]*.patch is applied, in name order (0001, 0002, ...).
+# Only the devices of tests/qemu/devices-x86_64.mak are built, and 0007's
+# qtest, pcie-tph-testdev-test, which goes next to the binary.
 # The binary is cached under $CACHE/qemu/bin/<key>/ where <key> hashes the
-# Debian version, the configure arguments and all applied patches (names and
-# contents): unchanged patches return at once, any change rebuilds (ccache
-# keeps that short).
+# Debian version, the configure arguments, the meson version, the device
+# configuration and all applied patches (names and contents): unchanged
+# inputs return at once, any change rebuilds (ccache keeps that short).
 # Everything apt does for this script uses a private configuration under
 # $CACHE/qemu/apt-src; the system's apt sources are never read or changed.
-# Progress goes to stderr, build output to $CACHE/qemu/logs/build-<key>.log.
-#
-# VDT_QEMU_SERIES=10.0 (opt-in, not yet the default: no guest suite has run
-# on it) builds Debian trixie's QEMU 10.0.13 instead, still on bookworm,
-# with the patches rebased onto it in tests/qemu/10.0/ (0001-0003, 0006;
-# 10.0.13 has upstream's fixes that 7.2's 0004 and 0005 backport).  QEMU
-# 10.0 needs meson >= 1.5 (bookworm has 1.0.1, and Debian's +ds source drops
-# QEMU's bundled meson wheel): bookworm-backports' meson package is
+# QEMU 10.0 needs meson >= 1.5 (bookworm has 1.0.1, and Debian's +ds source
+# drops QEMU's bundled meson wheel): bookworm-backports' meson package is
 # downloaded with the same private apt configuration (apt checks it against
 # the signed indexes), unpacked with dpkg-deb -x into a private Python venv
 # under the cache and given to configure; nothing is installed into the
-# system for it.  The key also hashes the meson version then.
+# system for it.
+# Progress goes to stderr, build output to $CACHE/qemu/logs/build-<key>.log.
 #
 # Environment:
-#   VDT_QEMU_SERIES       7.2 (default: bookworm's 1:7.2+dfsg-7+deb12u18,
-#                         tests/qemu/[0-9]*.patch) or 10.0 (trixie's
-#                         1:10.0.13+ds-0+deb13u1, tests/qemu/10.0/[0-9]*.patch)
 #   VDT_CACHE             the harness's cache root, as in scripts/lib.sh
 #                         (default ${XDG_CACHE_HOME:-~/.cache}/vfio-dmabuf-tph)
 #   VDT_QEMU_PATCH        patch file(s) to apply instead, whitespace-separated,
@@ -36,8 +31,8 @@
 #   VDT_QEMU_DEB_SRC      deb-src line(s) to use instead of the archives of
 #                         the machine's apt sources (DEBIAN_MIRROR and
 #                         DEBIAN_SECURITY_MIRROR override those)
-#   VDT_QEMU_MESON_DEB    10.0 only: deb line(s) to fetch meson from instead
-#                         (default: bookworm-backports of DEBIAN_MIRROR)
+#   VDT_QEMU_MESON_DEB    deb line(s) to fetch meson from instead (default:
+#                         bookworm-backports of DEBIAN_MIRROR)
 set -euo pipefail
 
 msg() { printf 'build-qemu: %s\n' "$*" >&2; }
@@ -52,62 +47,41 @@ DEBIAN_MIRROR=${DEBIAN_MIRROR:-$(system_debian_mirror)} ||
 DEBIAN_SECURITY_MIRROR=${DEBIAN_SECURITY_MIRROR:-$(system_debian_mirror security)} ||
 	DEBIAN_SECURITY_MIRROR=${DEBIAN_MIRROR}-security
 
-# Per series: the source package, its suites, build dependencies (by Debian
-# package name, installed only when missing), configure arguments and patch
-# directory.  The strings are hashed into the cache key: changing one
-# rebuilds.
-#
-# 7.2: minimal TCG-only x86_64 system emulator.  --firmwarepath makes the
+# The source package, its suite, build dependencies (by Debian package
+# name, installed only when missing) and configure arguments.  The strings
+# are hashed into the cache key: changing one rebuilds.
+readonly QEMU_DEB_VERSION='1:10.0.13+ds-0+deb13u1'
+readonly QEMU_SRC_DIR='qemu-10.0.13+ds'
+readonly SUITE=trixie
+# QEMU 10.0 needs meson >= 1.5.0 (pythondeps.toml); bookworm-backports'
+readonly MESON_DEB_VERSION='1.7.0-1~bpo12+1'
+# python3 is Debian's /usr/bin/python3 (QEMU 10.0 needs >= 3.8, bookworm
+# has 3.11); python3-venv gives the venvs their ensurepip.  glib >= 2.66
+# (bookworm: 2.74).  No meson: bookworm's 1.0.1 is too old (above).  No
+# pixman: --without-default-features builds without it.
+readonly BUILD_DEPS='gcc make pkg-config python3 python3-venv ninja-build
+	libglib2.0-dev zlib1g-dev libfdt-dev dpkg-dev patch xz-utils'
+# A minimal TCG-only x86_64 system emulator.  --firmwarepath makes the
 # binary find Debian's ROMs (qemu-system-data, seabios, ipxe-qemu) like the
 # stock one does; passing the same directories with -L is harmless.
-readonly BUILD_DEPS_7_2='gcc make pkg-config python3 meson ninja-build
-	libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev dpkg-dev patch
-	xz-utils'
-readonly CONFIGURE_ARGS_7_2='--target-list=x86_64-softmmu --without-default-features
-	--enable-tcg --disable-kvm --disable-xen --disable-user --disable-docs
-	--disable-werror --enable-fdt=system
-	--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu'
-# 10.0: python3 is Debian's /usr/bin/python3 (QEMU 10.0 needs >= 3.8,
-# bookworm has 3.11); python3-venv gives the venvs their ensurepip.  glib
-# >= 2.66 (bookworm: 2.74).  No meson: bookworm's 1.0.1 is too old (above).
-# No pixman: --without-default-features builds without it.
 # --disable-install-blobs: Debian's +ds source has no firmware blobs in
-# pc-bios/ (meson would fail on the missing bios.bin); the binary uses the
-# installed ones through --firmwarepath.  Devices keep QEMU's defaults, so
-# igb (82576) is in too.
-readonly BUILD_DEPS_10_0='gcc make pkg-config python3 python3-venv ninja-build
-	libglib2.0-dev zlib1g-dev libfdt-dev dpkg-dev patch xz-utils'
-readonly CONFIGURE_ARGS_10_0='--target-list=x86_64-softmmu --without-default-features
+# pc-bios/ (meson would fail on the missing bios.bin).
+# --without-default-devices --with-devices-x86_64=vdt: only the devices of
+# devices-x86_64.mak, which is copied into the source tree as vdt.mak.
+readonly CONFIGURE_ARGS='--target-list=x86_64-softmmu --without-default-features
 	--enable-tcg --disable-kvm --disable-xen --disable-user --disable-docs
 	--disable-werror --disable-install-blobs --enable-fdt=system
+	--without-default-devices --with-devices-x86_64=vdt
 	--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu'
 readonly PYTHON=/usr/bin/python3
+# 0007's qtest, built with the emulator and cached next to it
+# (smoke-tph-testdev.sh runs it)
+readonly QTEST=tests/qtest/pcie-tph-testdev-test
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-case ${VDT_QEMU_SERIES:-7.2} in
-7.2)
-	readonly QEMU_DEB_VERSION='1:7.2+dfsg-7+deb12u18'
-	readonly QEMU_SRC_DIR='qemu-7.2+dfsg'
-	readonly SUITE=bookworm
-	readonly MESON_DEB_VERSION=''	# bookworm's meson, a build dependency
-	readonly BUILD_DEPS=$BUILD_DEPS_7_2
-	readonly CONFIGURE_ARGS=$CONFIGURE_ARGS_7_2
-	readonly PATCH_DIR=$here
-	;;
-10.0)
-	readonly QEMU_DEB_VERSION='1:10.0.13+ds-0+deb13u1'
-	readonly QEMU_SRC_DIR='qemu-10.0.13+ds'
-	readonly SUITE=trixie
-	# QEMU 10.0 needs meson >= 1.5.0 (pythondeps.toml); bookworm-backports'
-	readonly MESON_DEB_VERSION='1.7.0-1~bpo12+1'
-	readonly BUILD_DEPS=$BUILD_DEPS_10_0
-	readonly CONFIGURE_ARGS=$CONFIGURE_ARGS_10_0
-	readonly PATCH_DIR=$here/10.0
-	;;
-*)
-	die "VDT_QEMU_SERIES=$VDT_QEMU_SERIES: unknown QEMU series (7.2, the default, or 10.0)"
-	;;
-esac
+readonly PATCH_DIR=$here
+readonly DEVICES=$here/devices-x86_64.mak
+[[ -r $DEVICES ]] || die "device configuration not found: $DEVICES"
 readonly DEFAULT_DEB_SRC="deb-src [signed-by=$KEYRING] $DEBIAN_MIRROR $SUITE main
 deb-src [signed-by=$KEYRING] $DEBIAN_SECURITY_MIRROR $SUITE-security main"
 readonly DEFAULT_MESON_DEB="deb [signed-by=$KEYRING] $DEBIAN_MIRROR bookworm-backports main"
@@ -129,8 +103,9 @@ CACHE=${VDT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vfio-dmabuf-tph}
 QDIR=$CACHE/qemu
 
 key=$({ printf '%s\n%s\n' "$QEMU_DEB_VERSION" "$CONFIGURE_ARGS";
-	# only 10.0 has its own meson (7.2's keys stay what they were)
-	[[ -z $MESON_DEB_VERSION ]] || printf 'meson %s\n' "$MESON_DEB_VERSION"
+	printf 'meson %s\n' "$MESON_DEB_VERSION"
+	printf 'devices\n'
+	cat "$DEVICES"
 	for p in "${patch_files[@]}"; do
 		printf 'patch %s\n' "$(basename "$p")"
 		cat "$p"
@@ -181,16 +156,15 @@ apt_dir=$QDIR/apt-src
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
 {
 	printf '%s\n' "${VDT_QEMU_DEB_SRC:-$DEFAULT_DEB_SRC}"
-	[[ -z $MESON_DEB_VERSION ]] ||
-		printf '%s\n' "${VDT_QEMU_MESON_DEB:-$DEFAULT_MESON_DEB}"
+	printf '%s\n' "${VDT_QEMU_MESON_DEB:-$DEFAULT_MESON_DEB}"
 } >"$apt_dir/sources.list"
 apt_opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list"
 	-o Dir::Etc::sourceparts=/dev/null
 	-o "Dir::State::Lists=$apt_dir/lists"
 	-o "Dir::Cache=$apt_dir/cache"
-	-o APT::Sandbox::User=root)
-# the meson deb line would fetch Translation indexes nobody reads
-[[ -z $MESON_DEB_VERSION ]] || apt_opts+=(-o Acquire::Languages=none)
+	-o APT::Sandbox::User=root
+	# the meson deb line would fetch Translation indexes nobody reads
+	-o Acquire::Languages=none)
 apt-get "${apt_opts[@]}" update >>"$log" 2>&1
 
 # Download once into dl/, unpack (Debian patches applied) per build.
@@ -207,38 +181,33 @@ if [[ ! -r $dsc ]]; then
 	[[ -r $dsc ]] || die "apt-get source did not produce $dsc"
 fi
 
-# 10.0's meson: the .deb unpacked into a venv of Debian's python3 that
-# configure then uses (--python): QEMU's mkvenv finds meson there (a parent
-# venv's packages are visible in the build's own pyvenv) instead of
-# bookworm's.
-python_arg=()
-if [[ -n $MESON_DEB_VERSION ]]; then
-	step="setting up meson $MESON_DEB_VERSION"
-	meson_dir=$QDIR/meson/$MESON_DEB_VERSION
-	venv=$meson_dir/venv
-	# the venv's own mesonbuild, not a system one that
-	# --system-site-packages shows
-	own_meson='import sys, mesonbuild
+# meson: the .deb unpacked into a venv of Debian's python3 that configure
+# then uses (--python): QEMU's mkvenv finds meson there (a parent venv's
+# packages are visible in the build's own pyvenv) instead of bookworm's.
+step="setting up meson $MESON_DEB_VERSION"
+meson_dir=$QDIR/meson/$MESON_DEB_VERSION
+venv=$meson_dir/venv
+# the venv's own mesonbuild, not a system one that
+# --system-site-packages shows
+own_meson='import sys, mesonbuild
 sys.exit(not mesonbuild.__file__.startswith(sys.prefix + "/"))'
-	if ! "$venv/bin/python3" -c "$own_meson" 2>/dev/null; then
-		msg "$step"
-		rm -rf "$meson_dir"
-		mkdir -p "$meson_dir/dl"
-		(cd "$meson_dir/dl" && apt-get "${apt_opts[@]}" download \
-			"meson=$MESON_DEB_VERSION") >>"$log" 2>&1 ||
-			die "cannot fetch meson=$MESON_DEB_VERSION from: $(grep '^deb ' \
-				"$apt_dir/sources.list" | tr '\n' ' ')(set VDT_QEMU_MESON_DEB)"
-		dpkg-deb -x "$meson_dir"/dl/meson_*.deb "$meson_dir/pkg" >>"$log" 2>&1
-		"$PYTHON" -m venv --system-site-packages --without-pip "$venv" \
-			>>"$log" 2>&1
-		site=$("$venv/bin/python3" -c \
-			'import sysconfig; print(sysconfig.get_path("purelib"))')
-		cp -a "$meson_dir"/pkg/usr/lib/python3/dist-packages/mesonbuild \
-			"$meson_dir"/pkg/usr/lib/python3/dist-packages/meson-*-info \
-			"$site/"
-		"$venv/bin/python3" -c "$own_meson" >>"$log" 2>&1
-	fi
-	python_arg=(--python="$venv/bin/python3")
+if ! "$venv/bin/python3" -c "$own_meson" 2>/dev/null; then
+	msg "$step"
+	rm -rf "$meson_dir"
+	mkdir -p "$meson_dir/dl"
+	(cd "$meson_dir/dl" && apt-get "${apt_opts[@]}" download \
+		"meson=$MESON_DEB_VERSION") >>"$log" 2>&1 ||
+		die "cannot fetch meson=$MESON_DEB_VERSION from: $(grep '^deb ' \
+			"$apt_dir/sources.list" | tr '\n' ' ')(set VDT_QEMU_MESON_DEB)"
+	dpkg-deb -x "$meson_dir"/dl/meson_*.deb "$meson_dir/pkg" >>"$log" 2>&1
+	"$PYTHON" -m venv --system-site-packages --without-pip "$venv" \
+		>>"$log" 2>&1
+	site=$("$venv/bin/python3" -c \
+		'import sysconfig; print(sysconfig.get_path("purelib"))')
+	cp -a "$meson_dir"/pkg/usr/lib/python3/dist-packages/mesonbuild \
+		"$meson_dir"/pkg/usr/lib/python3/dist-packages/meson-*-info \
+		"$site/"
+	"$venv/bin/python3" -c "$own_meson" >>"$log" 2>&1
 fi
 
 step='unpacking source'
@@ -253,6 +222,7 @@ for p in "${patch_files[@]}"; do
 	msg "$step"
 	patch -p1 --forward --batch -d "$work/$QEMU_SRC_DIR" <"$p" >>"$log" 2>&1
 done
+cp "$DEVICES" "$work/$QEMU_SRC_DIR/configs/devices/x86_64-softmmu/vdt.mak"
 
 step='configuring'
 msg "$step"
@@ -265,19 +235,25 @@ if [[ -x /usr/lib/ccache/gcc ]]; then	# Debian's ccache masquerade link
 fi
 # shellcheck disable=SC2086 # CONFIGURE_ARGS is a word list
 (cd "$work/build" && "../$QEMU_SRC_DIR/configure" --cc="$cc" \
-	"${python_arg[@]}" $CONFIGURE_ARGS) >>"$log" 2>&1
+	--python="$venv/bin/python3" $CONFIGURE_ARGS) >>"$log" 2>&1
 
-step='building qemu-system-x86_64 (ninja -j2)'
+step='building qemu-system-x86_64 and pcie-tph-testdev-test (ninja -j2)'
 msg "$step"
-ninja -C "$work/build" -j2 qemu-system-x86_64 >>"$log" 2>&1
+targets=(qemu-system-x86_64)
+# (VDT_QEMU_PATCH can name a set without 0007)
+[[ ! -f $work/$QEMU_SRC_DIR/$QTEST.c ]] || targets+=("$QTEST")
+ninja -C "$work/build" -j2 "${targets[@]}" >>"$log" 2>&1
 
 step='installing into the cache'
 mkdir -p "$bin_dir"
+# the qtest first: a binary in place means a complete entry
+[[ ! -f $work/$QEMU_SRC_DIR/$QTEST.c ]] || cp "$work/build/$QTEST" "$bin_dir/"
 cp "$work/build/qemu-system-x86_64" "$bin_dir/.qemu-system-x86_64.tmp"
 mv "$bin_dir/.qemu-system-x86_64.tmp" "$binary"
 {
 	printf 'version=%s\n' "$QEMU_DEB_VERSION"
-	[[ -z $MESON_DEB_VERSION ]] || printf 'meson=%s\n' "$MESON_DEB_VERSION"
+	printf 'meson=%s\n' "$MESON_DEB_VERSION"
+	printf 'devices=%s sha256=%s\n' "$DEVICES" "$(sha256sum <"$DEVICES" | cut -c1-64)"
 	for p in "${patch_files[@]}"; do
 		printf 'patch=%s sha256=%s\n' "$p" "$(sha256sum <"$p" | cut -c1-64)"
 	done
