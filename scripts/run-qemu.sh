@@ -42,7 +42,9 @@ initrd=$BUILD/vdt-initramfs.cpio
 # through the Root Complex), a requester below root port 6 (bus 11), which
 # reports the reserved completer encoding, and one below root port 7 (bus
 # 12), whose requests also reach the switch's completer through the Root
-# Complex; QEMU traces every write the completers receive.
+# Complex; QEMU traces every write the completers receive.  Also patched
+# only: an igb (82576) below root port 8 (bus 13) for the upstream
+# vfio_pci_driver_test (Debian's stock QEMU 7.2 has no igb).
 analyzer=()
 case $variant in
 patched)
@@ -64,6 +66,10 @@ patched)
 		-device pcie-tph-testdev,bus=rp6,x-tph-requester=on
 		-device pcie-root-port,id=rp7,bus=pcie.0,chassis=10,slot=10,x-tph-completer=3
 		-device pcie-tph-testdev,bus=rp7,x-tph-requester=on
+		# An 82576 below root port 8 (bus 13): the device the upstream
+		# vfio_pci_driver_test has a driver for (QEMU >= 8.0)
+		-device pcie-root-port,id=rp8,bus=pcie.0,chassis=12,slot=12
+		-device igb,bus=rp8
 	)
 	# A TPH requester that is no completer, for the completer gate
 	tph2=,x-tph-requester=on
