@@ -45,6 +45,8 @@ export VDT_REQ_RSVD_RP=0000:0b:00.0		# requester below a Root Port reporting 10b
 # An 82576 (igb, patched QEMU only): the upstream vfio_pci_driver_test's
 # device (its selftests driver does DMA with the 82576 in loopback)
 export VDT_BDF_IGB=0000:0d:00.0
+# 2 MiB shmem folios, turned on for vfio_pci_driver_test alone (below)
+thp_shmem=/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/shmem_enabled
 export VDT_MODDIR=/vdt/modules
 export VDT_QEMU=patched
 mode=check
@@ -207,14 +209,13 @@ if [ -f /vdt/kselftest/kselftest-list.txt ]; then
 		# in 2 MiB shmem folios, TCG faults it in and pins it in
 		# seconds, in 4 KiB pages not within the 30 s a case has.
 		bdf_env=
-		thp=/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/shmem_enabled
 		if [ "$t" = vfio_pci_driver_test ] && [ "$VDT_QEMU" = patched ]; then
 			bdf_env=VFIO_SELFTESTS_BDF=$VDT_BDF_IGB
-			echo always >"$thp" || echo "# vdt: cannot write $thp"
+			echo always >"$thp_shmem" || echo "# vdt: cannot write $thp_shmem"
 		fi
 		# shellcheck disable=SC2086 # options, word split on purpose
 		run_test "kselftest/$t" "/vdt/kselftest/$coll" env $bdf_env "./$t" $ksft_args
-		[ -z "$bdf_env" ] || echo never >"$thp"
+		[ -z "$bdf_env" ] || echo never >"$thp_shmem"
 	done </vdt/kselftest/kselftest-list.txt
 else
 	echo "### vdt-info no kselftests in this image"

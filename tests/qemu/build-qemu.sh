@@ -239,15 +239,15 @@ fi
 
 step='building qemu-system-x86_64 and pcie-tph-testdev-test (ninja -j2)'
 msg "$step"
-targets=(qemu-system-x86_64)
-# (VDT_QEMU_PATCH can name a set without 0007)
-[[ ! -f $work/$QEMU_SRC_DIR/$QTEST.c ]] || targets+=("$QTEST")
-ninja -C "$work/build" -j2 "${targets[@]}" >>"$log" 2>&1
+# the qtest, unless VDT_QEMU_PATCH names a set without 0007
+qtests=()
+[[ ! -f $work/$QEMU_SRC_DIR/$QTEST.c ]] || qtests=("$QTEST")
+ninja -C "$work/build" -j2 qemu-system-x86_64 "${qtests[@]}" >>"$log" 2>&1
 
 step='installing into the cache'
 mkdir -p "$bin_dir"
 # the qtest first: a binary in place means a complete entry
-[[ ! -f $work/$QEMU_SRC_DIR/$QTEST.c ]] || cp "$work/build/$QTEST" "$bin_dir/"
+for t in "${qtests[@]}"; do cp "$work/build/$t" "$bin_dir/"; done
 cp "$work/build/qemu-system-x86_64" "$bin_dir/.qemu-system-x86_64.tmp"
 mv "$bin_dir/.qemu-system-x86_64.tmp" "$binary"
 {
