@@ -9,6 +9,26 @@ set -euo pipefail
 # shellcheck source=scripts/lib-stage.sh
 . "$VDT_ROOT/scripts/lib-stage.sh"
 
+# The side lane (lib-stage.sh): the downloads of the QEMU build, the checks
+# of the patches and the posting that need only the applied tree, and the
+# harness self-test run beside the build and the guests, one after the
+# other, niced: mostly single-threaded or waiting for the network, they use
+# what the build's serial steps and the guests leave idle.  They share no
+# directory with the main line up to mutants; the checks after it that use
+# baselines the self-test also writes (patch-compile, matrix) wait for the
+# lane.
+side() {
+	run_stage qemu-fetch --needs host -- "$VDT_ROOT/tests/qemu/build-qemu.sh" --fetch
+	run_stage export --needs apply -- "$S/check-export.sh"
+	run_stage checkpatch --needs apply -- "$S/checkpatch.sh"
+	run_stage kernel-doc --needs apply -- "$S/kernel-doc.sh"
+	run_stage posting --needs apply -- "$S/check-posting.sh"
+	run_stage example --needs host -- "$S/check-example.sh"
+	if [ "${HARNESS_SELFTEST:-1}" = 1 ]; then
+		run_stage harness --needs base -- "$VDT_ROOT/tests/harness/run.sh"
+	fi
+}
+
 # The whole run is one function: bash reads it completely before running it,
 # so editing this file during a run cannot derail the run.
 main() {
@@ -23,9 +43,7 @@ main() {
 	run_stage base --needs host -- "$S/fetch-base.sh"
 	run_stage sparse --needs base -- "$S/fetch-sparse.sh"
 	run_stage apply --needs base -- "$S/apply.sh"
-	run_stage export --needs apply -- "$S/check-export.sh"
-	run_stage checkpatch --needs apply -- "$S/checkpatch.sh"
-	run_stage kernel-doc --needs apply -- "$S/kernel-doc.sh"
+	side_start side
 	run_stage build --needs apply -- "$S/build.sh"
 	run_stage kselftests --needs build -- "$S/build-kselftests.sh"
 	run_stage importer --needs build -- "$S/build-importer.sh"
@@ -37,14 +55,10 @@ main() {
 	# Mutation testing's own test: the fixed --subset (scripts/mutants.sh,
 	# the three fastest mutants; the full catalogue is `make mutants`)
 	run_stage mutants --needs build,qemu-build -- "$S/mutants.sh" --subset
+	side_wait
 	run_stage patch-compile --needs build,sparse -- "$S/compile-patches.sh"
 	run_stage matrix --needs build -- "$S/matrix.sh"
 	run_stage header-check --needs patch-compile -- "$S/header-check.sh"
-	run_stage posting --needs apply -- "$S/check-posting.sh"
-	run_stage example --needs host -- "$S/check-example.sh"
-	if [ "${HARNESS_SELFTEST:-1}" = 1 ]; then
-		run_stage harness --needs base -- "$VDT_ROOT/tests/harness/run.sh"
-	fi
 	finish
 }
 

@@ -7,13 +7,25 @@
 # skips (fails when series/ has patches), anything else fails.  A stage whose prerequisites did not pass is
 # "blocked" and not run.  $OUT/results/stages.tsv has one line per stage:
 # name, result, seconds, log.  scripts/summary.py turns it into the verdict.
+#
+# Side lane: side_start FUNC runs FUNC (a function of run_stage calls) in
+# the background at a lower CPU priority while the main line goes on, and
+# side_wait collects it: its stages' lines join stages.tsv and
+# STAGE_STATUS, its terminal output is printed then.  For single-threaded
+# checks that need no build: they take the CPU time that the build's serial
+# steps and the guests leave idle instead of adding their own.  A side
+# stage's seconds are wall time beside the main line.
 
 declare -A STAGE_STATUS=()
+# Where run_stage writes its stage lines (the side lane has its own file).
+STAGES_TSV=
+SIDE_PID=
 
 stages_init() {
 	rm -rf "$OUT"
 	mkdir -p "$OUT/results"
-	: >"$OUT/results/stages.tsv"
+	STAGES_TSV=$OUT/results/stages.tsv
+	: >"$STAGES_TSV"
 	echo "outputs of this run: $OUT"
 }
 
@@ -42,7 +54,7 @@ run_stage() {
 		st=${STAGE_STATUS[$d]:-not run}
 		if [ "$st" != pass ]; then
 			STAGE_STATUS[$name]=blocked
-			printf '%s\tblocked\t0\t-\tneeds %s (%s)\n' "$name" "$d" "$st" >>"$OUT/results/stages.tsv"
+			printf '%s\tblocked\t0\t-\tneeds %s (%s)\n' "$name" "$d" "$st" >>"${STAGES_TSV:-$OUT/results/stages.tsv}"
 			printf '[%s] %-18s BLOCKED (needs %s, which is %s)\n' "$(date +%T)" "$name" "$d" "$st"
 			return 0
 		fi
@@ -93,7 +105,7 @@ run_stage() {
 	fi
 	# A skipped stage satisfies --needs (e.g. no patches to check).
 	STAGE_STATUS[$name]=$([ "$status" = skip ] && echo pass || echo "$status")
-	printf '%s\t%s\t%s\t%s\t\n' "$name" "$status" "$secs" "$log" >>"$OUT/results/stages.tsv"
+	printf '%s\t%s\t%s\t%s\t\n' "$name" "$status" "$secs" "$log" >>"${STAGES_TSV:-$OUT/results/stages.tsv}"
 	printf '[%s] %-18s %s (%d s)  log: %s\n' "$(date +%T)" "$name" \
 		"$(tr '[:lower:]' '[:upper:]' <<<"$status")" "$secs" "$log"
 	if [ "$status" = fail ]; then
@@ -102,8 +114,42 @@ run_stage() {
 	return 0
 }
 
+# side_start FUNC: run FUNC's stages one after the other in the background,
+# niced; only one side lane at a time.
+side_start() {
+	[ -z "$SIDE_PID" ] || die "side_start: a side lane is running"
+	: >"$OUT/results/side.tsv"
+	(
+		renice -n 10 -p "$BASHPID" >/dev/null
+		# shellcheck disable=SC2030 # the lane writes its own file
+		STAGES_TSV=$OUT/results/side.tsv
+		"$1"
+	) >"$OUT/results/side.console" 2>&1 </dev/null &
+	SIDE_PID=$!
+	printf '[%s] %-18s started beside the main line (%s)\n' "$(date +%T)" "side lane" "$1"
+}
+
+# side_wait: wait for the side lane; its stages count from here on.  A lane
+# that died before recording its stages fails the run.
+side_wait() {
+	local rc=0 name status secs log rest
+	[ -n "$SIDE_PID" ] || return 0
+	wait "$SIDE_PID" || rc=$?
+	SIDE_PID=
+	cat "$OUT/results/side.console"
+	while IFS=$'\t' read -r name status secs log rest; do
+		STAGE_STATUS[$name]=$([ "$status" = skip ] && echo pass || echo "$status")
+	done <"$OUT/results/side.tsv"
+	cat "$OUT/results/side.tsv" >>"$OUT/results/stages.tsv"
+	if [ "$rc" != 0 ]; then
+		printf 'fail\tside-lane\tthe side lane exited with %s\n' "$rc" >"$OUT/results/side-lane.cases"
+		printf 'side-lane\tfail\t0\t%s\t\n' "$OUT/results/side.console" >>"$OUT/results/stages.tsv"
+	fi
+}
+
 # finish: print the summary; exit status 0 only when nothing failed.
 finish() {
+	side_wait
 	python3 "$VDT_ROOT/scripts/summary.py" "$OUT" | tee "$OUT/summary.txt"
 	! grep -q $'\tfail\t' "$OUT/results/stages.tsv" &&
 		! grep -q $'\tblocked\t' "$OUT/results/stages.tsv"

@@ -2,7 +2,8 @@
 """Count what a guest run proved.
 
   parse-guest.py [--kunit | --only-kunit] [--label NAME] [--hung-task-note]
-                 [--manifest FILE --variant patched|stock [--extra NAME,...]]
+                 [--manifest FILE --variant patched|stock [--extra NAME,...]
+                  [--here NAME,... | --elsewhere NAME,...]]
                  GUEST_LOG CONSOLE_LOG
 
 GUEST_LOG is the test runner's output (tests/guest/run-tests.sh): tests
@@ -18,18 +19,23 @@ CONSOLE_LOG is the kernel console.  With --kunit the KTAP of the built-in
 KUnit suites is counted (each leaf test case; parameterised cases count per
 parameter).  Every run scans it for kernel reports (KASAN, lockdep, BUG,
 WARNING, Oops, ...): each report is a failed case ("console/NAME: ...").
---hung-task-note prints hung-task reports as notes instead: for the KUnit
-boot, whose built-in suites run in the boot task before the kernel command
-line's sysctl.* settings apply, and where one upstream dma-buf case blocks
-for minutes under TCG; a suite that really hangs there is still caught, as
-its results are missing (--manifest) when QEMU's time limit ends the boot.
+--hung-task-note prints hung-task reports from before the first test as
+notes instead: for the KUnit boot, whose built-in suites run in the boot
+task before the kernel command line's sysctl.* settings apply, and where
+one upstream dma-buf case blocks for minutes under TCG; a suite that really
+hangs there is still caught, as its results are missing (--manifest) when
+QEMU's time limit ends the boot.  A hung task during a test still fails.
 
 A TAP plan ("1..N") that disagrees with the number of results fails the
 test.  With --manifest FILE --variant patched|stock, the tests and KUnit
 suites that ran are compared with the manifest (tests/manifest): a listed
 test that is missing or prints another number of results, an unlisted
 test (except the --extra ones, EXTRA_GUEST_TESTS), and a skip the manifest
-does not allow all fail.
+does not allow all fail.  When a check's tests are split between two
+boots, each boot's log is checked for its part: --here NAME,... checks
+only those manifest tests (and, with --only-kunit, the suites too), and
+--elsewhere NAME,... all tests but those; a test that ran in the wrong
+boot fails as well.
 
 A report's case names the test that was running and the first frames of
 its call trace; with $VDT_REPORT set, the first report's lines go to that
@@ -274,12 +280,14 @@ def report_context(klines, i):
 
 
 def scan_console(klines, label, notes=()):
-    """Fail on kernel reports; those of a kind in NOTES are only printed."""
+    """Fail on kernel reports; those of a kind in NOTES, before the first
+    test began, are only printed."""
     hits = []
+    first = next((i for i, l in enumerate(klines) if l.startswith("vdt: begin ")), len(klines))
     for i, l in enumerate(klines):
         for rx, kind in REPORTS:
             if rx.search(l):
-                if kind in notes:
+                if kind in notes and i < first:
                     print(f"NOTE: console/{label}: {kind} - {l.strip()[:200]}")
                 else:
                     hits.append((i, kind, l.strip()))
@@ -317,10 +325,16 @@ def read_manifest(path, variant):
     return tests, kunit, skips
 
 
-def check_manifest(path, variant, check_tests, check_kunit, extra=()):
+def check_manifest(path, variant, check_tests, check_kunit, extra=(), here=(), elsewhere=()):
     tests, kunit, skips = read_manifest(path, variant)
     where = f"{os.path.basename(path)}, {variant} QEMU"
+    for name in (*here, *elsewhere):
+        if name not in tests:
+            case("fail", f"manifest/{name}", f"split between boots, but {where} does not list it")
+    other = {n for n in tests if (here and n not in here) or n in elsewhere}
     for name, want in (tests if check_tests else {}).items():
+        if name in other:
+            continue
         got = ran.get(name)
         if got is None:
             case("fail", f"manifest/{name}", f"did not run ({where} expects it)")
@@ -341,7 +355,9 @@ def check_manifest(path, variant, check_tests, check_kunit, extra=()):
             continue
         case("pass", f"manifest/{name}", f"{want} results, skips as allowed")
     for name in ran if check_tests else ():
-        if name != "guest/setup" and name not in tests and name not in extra:
+        if name in other:
+            case("fail", f"manifest/{name}", "ran in this boot, but another boot of the run has it")
+        elif name != "guest/setup" and name not in tests and name not in extra:
             case("fail", f"manifest/{name}", f"ran but is not in {where}: add it there")
     if not check_kunit:
         return
@@ -363,7 +379,7 @@ def check_manifest(path, variant, check_tests, check_kunit, extra=()):
 
 def main(argv):
     args, kunit, label, manifest, variant, only_kunit = [], False, "scan", None, None, False
-    extra, notes = (), ()
+    extra, notes, here, elsewhere = (), (), (), ()
     rest = argv[1:]
     while rest:
         a = rest.pop(0)
@@ -379,6 +395,12 @@ def main(argv):
             only_kunit = kunit = True
         elif a == "--hung-task-note":
             notes = ("hung task",)
+        elif a in ("--here", "--elsewhere"):
+            names = tuple(n for n in rest.pop(0).split(",") if n)
+            if a == "--here":
+                here = names
+            else:
+                elsewhere = names
         elif a == "--extra":
             extra = tuple(f"tests.d/{t}" for t in rest.pop(0).split(",") if t)
         else:
@@ -399,7 +421,9 @@ def main(argv):
     if manifest:
         if variant not in ("patched", "stock"):
             sys.exit("--manifest needs --variant patched|stock")
-        check_manifest(manifest, variant, not only_kunit, kunit, extra)
+        if here and elsewhere:
+            sys.exit("--here and --elsewhere exclude each other")
+        check_manifest(manifest, variant, not only_kunit or bool(here), kunit, extra, here, elsewhere)
     emit()
     return 1 if any(st == "fail" for st, _, _ in cases) else 0
 

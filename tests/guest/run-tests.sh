@@ -6,6 +6,7 @@
 # Kernel command line: vdt.qemu=patched|stock  vdt.mode=check|demo|kunit|stress
 #   (stress: vdt.stress_duration=S vdt.stress_seeds=N,N,... vdt.stress_stall=S)
 #   vdt.ksft=GLOB (the kselftests to run, default all)  vdt.timeout=S
+#   vdt.ksft_skip=GLOB (kselftests not to run: another boot runs them)
 #   vdt.tests=GLOB[,GLOB...] (the /vdt/tests entries to run, default all)
 #   vdt.ksft_tests=NAME[,NAME...] (only these cases of the kselftests: -t NAME)
 #
@@ -15,7 +16,9 @@
 #    (tests/guest/tests.d/ and EXTRA_GUEST_TESTS).
 #    demo mode: the /vdt/tests entries tagged "vdt-tags: demo"; without such
 #    entries the series' vfio_pci_dmabuf_tph_test.
-#    kunit mode: nothing (the boot ran the built-in KUnit suites).
+#    kunit mode: the boot ran the built-in KUnit suites; then, after
+#    "setup", only the kselftests and /vdt/tests entries that vdt.ksft and
+#    vdt.tests name (default none: nothing runs).
 #    stress mode: only tests.d/80-stress, once per seed, each for the
 #    duration (scripts/stress.sh); stops at the first failure.
 # Each test runs with the environment below, stdin from /dev/null, in its
@@ -51,8 +54,9 @@ export VDT_MODDIR=/vdt/modules
 export VDT_QEMU=patched
 mode=check
 timeout_s=300
-ksft='*'		# the kselftests to run (a glob)
-tests='*'		# the /vdt/tests entries to run (globs, comma separated)
+ksft=		# the kselftests to run (a glob; default below)
+ksft_skip=		# kselftests not to run (a glob)
+tests=		# the /vdt/tests entries to run (globs, comma separated)
 ksft_args=''		# kselftest_harness options (-t NAME ...)
 for arg in $(cat /proc/cmdline); do
 	case $arg in
@@ -63,11 +67,18 @@ for arg in $(cat /proc/cmdline); do
 	vdt.stress_seeds=*) stress_seeds=${arg#*=} ;;
 	vdt.stress_stall=*) export VDT_STRESS_STALL=${arg#*=} ;;
 	vdt.ksft=*) ksft=${arg#vdt.ksft=} ;;
+	vdt.ksft_skip=*) ksft_skip=${arg#vdt.ksft_skip=} ;;
 	vdt.tests=*) tests=${arg#vdt.tests=} ;;
 	vdt.ksft_tests=*) ksft_args=$(echo "${arg#*=}" | tr , '\n' | sed 's/^/-t /' | tr '\n' ' ') ;;
 	esac
 done
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/vdt/bin
+# Everything by default; in a KUnit boot nothing unless named
+if [ "$mode" = kunit ]; then
+	ksft=${ksft:-none} tests=${tests:-none}
+else
+	ksft=${ksft:-*} tests=${tests:-*}
+fi
 
 # What the series' vfio_pci_dmabuf_tph_test must expect (its header documents
 # the variables).  Patched QEMU: the device under test is a TPH and Extended
@@ -161,7 +172,7 @@ if command -v lspci >/dev/null; then
 	done
 	lspci -tnn 2>/dev/null | sed 's/^/### vdt-info topology /'
 fi
-if [ "$mode" = kunit ]; then
+if [ "$mode" = kunit ] && [ "$ksft" = none ] && [ "$tests" = none ]; then
 	# A boot only for the built-in KUnit suites: they ran before /init.
 	exit 0
 fi
@@ -204,6 +215,8 @@ if [ -f /vdt/kselftest/kselftest-list.txt ]; then
 		[ -n "$t" ] || continue
 		# shellcheck disable=SC2254 # $ksft is a glob on purpose
 		case $t in $ksft) ;; *) continue ;; esac
+		# shellcheck disable=SC2254 # $ksft_skip is a glob on purpose
+		case $t in $ksft_skip) continue ;; esac
 		# The driver test needs a device its library drives: the igb.
 		# Each case maps a 1 GiB shared anonymous region for DMA:
 		# in 2 MiB shmem folios, TCG faults it in and pins it in

@@ -90,6 +90,50 @@ else
 	bad "manifest: a KUnit suite that was not built fails"
 fi
 
+# Tests split between two boots (the patched check's KUnit boot runs one
+# kselftest): each boot's check covers its part; a test missing from its
+# boot, or run in the other one, fails.
+rc=0
+env -u VDT_CASES python3 "$S/parse-guest.py" --here kselftest/good,tests.d/60-missing \
+	--manifest "$F/manifest" --variant patched \
+	"$F/manifest-guest.log" "$F/manifest-console.log" >"$T/here.out" 2>&1 || rc=$?
+env -u VDT_CASES python3 "$S/parse-guest.py" --elsewhere tests.d/60-missing,kselftest/good \
+	--manifest "$F/manifest" --variant patched \
+	"$F/manifest-guest.log" "$F/manifest-console.log" >"$T/else.out" 2>&1 || rc=$((rc + 10))
+if [ $rc = 11 ] && expect_in "$T/here.out" \
+	'^PASS: manifest/kselftest/good - 3 results' \
+	'^FAIL: manifest/tests.d/60-missing - did not run' \
+	'^FAIL: manifest/kselftest/lost_case - ran in this boot, but another boot' &&
+	! grep -q 'manifest/kselftest/lost_case - 2 results' "$T/here.out" &&
+	expect_in "$T/else.out" \
+		'^FAIL: manifest/kselftest/good - ran in this boot, but another boot' \
+		'^FAIL: manifest/kselftest/lost_case - 2 results' &&
+	! grep -q 'manifest/tests.d/60-missing' "$T/else.out"; then
+	ok "manifest: tests split between boots are checked in their own boot"
+else
+	cat "$T/here.out" "$T/else.out"
+	bad "manifest: tests split between boots are checked in their own boot" "exit codes $rc (want 11) or other cases"
+fi
+
+# --hung-task-note (the KUnit boot): a hung task while the built-in suites
+# run is a note, one during a test a failure.
+printf '%s\n' '[    1.0] INFO: task kunit_try_catch:42 blocked for more than 20 seconds.' \
+	'[    2.0] vdt: begin kselftest/x' \
+	'[    3.0] INFO: task x:43 blocked for more than 20 seconds.' >"$T/hung-console.log"
+printf '%s\n' '### vdt-begin kselftest/x' 'ok 1 x' '### vdt-end kselftest/x rc=0' \
+	'### vdt-done rc=0' >"$T/hung-guest.log"
+rc=0
+env -u VDT_CASES python3 "$S/parse-guest.py" --hung-task-note "$T/hung-guest.log" \
+	"$T/hung-console.log" >"$T/hung.out" 2>&1 || rc=$?
+if [ $rc = 1 ] && expect_in "$T/hung.out" '^NOTE: .*task kunit_try_catch:42' \
+	'^FAIL: console/scan: hung task - INFO: task x:43' &&
+	[ "$(grep -c '^FAIL' "$T/hung.out")" = 1 ]; then
+	ok "parse-guest: --hung-task-note spares the boot, not the tests"
+else
+	cat "$T/hung.out"
+	bad "parse-guest: --hung-task-note spares the boot, not the tests" "exit $rc (want 1) or other cases"
+fi
+
 # A stage that skips (exit 77) while series/ has patches fails, and blocks
 # the stages that need it; with an empty series/ it is a skip.
 cat >"$T/stage.sh" <<'STAGE'
@@ -110,6 +154,38 @@ if out=$(VDT_ROOT=$VDT_ROOT SERIES=$T/series-empty bash "$T/stage.sh" "$T/st-emp
 	ok "stages: exit 77 with patches in series/ fails and blocks its dependants"
 else
 	bad "stages: exit 77 with patches in series/ fails and blocks its dependants" "got: $(tr '\n\t' '; ' <<<"$out")"
+fi
+
+# The side lane: its stages run beside the main line and count as if run
+# in it (a failure fails the run, blocks dependants after side_wait); a
+# lane that dies fails the run even if its stages did not say so.
+cat >"$T/side.sh" <<'STAGE'
+set -euo pipefail
+. "$VDT_ROOT/scripts/lib.sh"
+. "$VDT_ROOT/scripts/lib-stage.sh"
+OUT=$1
+stages_init >/dev/null
+lane() {
+	run_stage s-ok -- true
+	run_stage s-bad -- sh -c 'echo "FAIL: broken"; exit 1'
+	[ "${KILL_LANE:-0}" = 0 ] || exit 3
+}
+side_start lane >/dev/null
+run_stage main -- sh -c 'sleep 1' >/dev/null
+side_wait >/dev/null
+run_stage after --needs s-bad -- true >/dev/null
+run_stage after-ok --needs s-ok -- true >/dev/null
+cut -f1,2 "$OUT/results/stages.tsv"
+if finish >/dev/null; then echo verdict=pass; else echo verdict=fail; fi
+STAGE
+if out=$(VDT_ROOT=$VDT_ROOT bash "$T/side.sh" "$T/side-out") &&
+	[ "$out" = "$(printf 'main\tpass\ns-ok\tpass\ns-bad\tfail\nafter\tblocked\nafter-ok\tpass\nverdict=fail')" ] &&
+	out=$(KILL_LANE=1 VDT_ROOT=$VDT_ROOT bash "$T/side.sh" "$T/side-out2") &&
+	grep -qx $'side-lane\tfail' <<<"$out" && grep -qx 'verdict=fail' <<<"$out" &&
+	grep -q '^fail' "$T/side-out2/results/side-lane.cases"; then
+	ok "stages: the side lane's results count like the main line's"
+else
+	bad "stages: the side lane's results count like the main line's" "got: $(tr '\n\t' '; ' <<<"$out")"
 fi
 
 printf 'a.c:1:2: warning: x [-Wfoo]\nb.c:3:4: warning: y\n' >"$T/w-old"

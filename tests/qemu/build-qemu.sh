@@ -3,7 +3,11 @@
 # Debian bookworm, and print the absolute path of the resulting
 # qemu-system-x86_64 on stdout.
 #
-# Usage: tests/qemu/build-qemu.sh
+# Usage: tests/qemu/build-qemu.sh [--fetch]
+#
+# --fetch: only download what the build needs (the source package and
+# meson), so that `make check` can do it beside the kernel build; prints
+# the binary's path only when it is already built.
 #
 # Every tests/qemu/[0-9]*.patch is applied, in name order (0001, 0002, ...).
 # Only the devices of tests/qemu/devices-x86_64.mak are built, and 0007's
@@ -37,6 +41,13 @@ set -euo pipefail
 
 msg() { printf 'build-qemu: %s\n' "$*" >&2; }
 die() { msg "error: $*"; exit 1; }
+
+fetch_only=0
+case ${1:-} in
+--fetch) fetch_only=1 ;;
+'') ;;
+*) die "usage: build-qemu.sh [--fetch]" ;;
+esac
 
 readonly KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # The archives of the machine's own apt sources (scripts/lib-apt.sh).
@@ -150,8 +161,16 @@ if ((${#missing[@]})); then
 fi
 
 # Private apt configuration: only our deb-src list, own lists and cache.
+dl_dir=$QDIR/dl
+dsc=$dl_dir/qemu_${QEMU_DEB_VERSION#*:}.dsc
+meson_dir=$QDIR/meson/$MESON_DEB_VERSION
+venv=$meson_dir/venv
+# the venv's own mesonbuild, not a system one that
+# --system-site-packages shows
+own_meson='import sys, mesonbuild
+sys.exit(not mesonbuild.__file__.startswith(sys.prefix + "/"))'
+
 step='updating private apt source lists'
-msg "$step"
 apt_dir=$QDIR/apt-src
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
 {
@@ -165,12 +184,15 @@ apt_opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list"
 	-o APT::Sandbox::User=root
 	# the meson deb line would fetch Translation indexes nobody reads
 	-o Acquire::Languages=none)
-apt-get "${apt_opts[@]}" update >>"$log" 2>&1
+# (only when something is to be downloaded: a build after `--fetch` or
+# after a patch change needs no index)
+if [[ ! -r $dsc ]] || ! "$venv/bin/python3" -c "$own_meson" 2>/dev/null; then
+	msg "$step"
+	apt-get "${apt_opts[@]}" update >>"$log" 2>&1
+fi
 
 # Download once into dl/, unpack (Debian patches applied) per build.
 step="downloading source qemu=$QEMU_DEB_VERSION"
-dl_dir=$QDIR/dl
-dsc=$dl_dir/qemu_${QEMU_DEB_VERSION#*:}.dsc
 if [[ ! -r $dsc ]]; then
 	msg "$step"
 	mkdir -p "$dl_dir"
@@ -185,12 +207,6 @@ fi
 # then uses (--python): QEMU's mkvenv finds meson there (a parent venv's
 # packages are visible in the build's own pyvenv) instead of bookworm's.
 step="setting up meson $MESON_DEB_VERSION"
-meson_dir=$QDIR/meson/$MESON_DEB_VERSION
-venv=$meson_dir/venv
-# the venv's own mesonbuild, not a system one that
-# --system-site-packages shows
-own_meson='import sys, mesonbuild
-sys.exit(not mesonbuild.__file__.startswith(sys.prefix + "/"))'
 if ! "$venv/bin/python3" -c "$own_meson" 2>/dev/null; then
 	msg "$step"
 	rm -rf "$meson_dir"
@@ -208,6 +224,11 @@ if ! "$venv/bin/python3" -c "$own_meson" 2>/dev/null; then
 		"$meson_dir"/pkg/usr/lib/python3/dist-packages/meson-*-info \
 		"$site/"
 	"$venv/bin/python3" -c "$own_meson" >>"$log" 2>&1
+fi
+
+if ((fetch_only)); then
+	msg "source and meson are in $QDIR ($((SECONDS - started)) s)"
+	exit 0
 fi
 
 step='unpacking source'
