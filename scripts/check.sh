@@ -12,11 +12,11 @@ set -euo pipefail
 # The side lane (lib-stage.sh): the downloads of the QEMU build, the checks
 # of the patches and the posting that need only the applied tree, and the
 # harness self-test run beside the build and the guests, one after the
-# other, niced: mostly single-threaded or waiting for the network, they use
-# what the build's serial steps and the guests leave idle.  They share no
-# directory with the main line up to mutants; the checks after it that use
-# baselines the self-test also writes (patch-compile, matrix) wait for the
-# lane.
+# other, niced: mostly single-threaded or waiting for the network (the
+# self-test compiles a few objects, after the build), they use what the
+# build's serial steps and the guests leave idle.  They share no directory
+# with the main line up to mutants; the checks after it that use baselines
+# the self-test also writes (patch-compile, matrix) wait for the lane.
 side() {
 	run_stage qemu-fetch --needs host -- "$VDT_ROOT/tests/qemu/build-qemu.sh" --fetch
 	run_stage export --needs apply -- "$S/check-export.sh"
@@ -25,7 +25,9 @@ side() {
 	run_stage posting --needs apply -- "$S/check-posting.sh"
 	run_stage example --needs host -- "$S/check-example.sh"
 	if [ "${HARNESS_SELFTEST:-1}" = 1 ]; then
-		run_stage harness --needs base -- "$VDT_ROOT/tests/harness/run.sh"
+		# (one of its cases compiles with the test kernel's .config)
+		side_after build
+		run_stage harness --needs base,build -- "$VDT_ROOT/tests/harness/run.sh"
 	fi
 }
 
@@ -37,6 +39,8 @@ main() {
 	exec 9>"$CACHE/.run.lock"
 	flock -n 9 || die "another harness run uses $CACHE (lock $CACHE/.run.lock)"
 	stages_init
+	trap side_stop EXIT
+	trap 'exit 130' INT TERM
 	echo "check: series $SERIES ($(series_patches | wc -l) patches), cache $CACHE, work tree $WORK, build $BUILD"
 
 	run_stage host -- "$S/setup-host.sh"

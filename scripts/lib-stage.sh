@@ -14,7 +14,10 @@
 # STAGE_STATUS, its terminal output is printed then.  For single-threaded
 # checks that need no build: they take the CPU time that the build's serial
 # steps and the guests leave idle instead of adding their own.  A side
-# stage's seconds are wall time beside the main line.
+# stage's seconds are wall time beside the main line.  side_after NAME, in
+# the lane, waits until the main line has run stage NAME and takes its
+# result for the lane's --needs.  side_stop (check.sh's EXIT trap) ends a
+# lane that is still running when the main line stops early.
 
 declare -A STAGE_STATUS=()
 # Where run_stage writes its stage lines (the side lane has its own file).
@@ -127,6 +130,36 @@ side_start() {
 	) >"$OUT/results/side.console" 2>&1 </dev/null &
 	SIDE_PID=$!
 	printf '[%s] %-18s started beside the main line (%s)\n' "$(date +%T)" "side lane" "$1"
+}
+
+# side_after NAME: in the side lane, wait for the main line's stage NAME.
+# Fails (the lane stops) when the main line is gone.
+side_after() {
+	local st=""
+	while [ -z "$st" ]; do
+		st=$(awk -F '\t' -v n="$1" '$1 == n { print $2 }' "$OUT/results/stages.tsv")
+		[ -n "$st" ] && break
+		kill -0 "$$" 2>/dev/null || return 1
+		sleep 2
+	done
+	STAGE_STATUS[$1]=$([ "$st" = skip ] && echo pass || echo "$st")
+}
+
+# side_stop: end a side lane that is still running, with everything it
+# started (a background job of a script ignores the terminal's SIGINT).
+side_stop() {
+	[ -n "$SIDE_PID" ] || return 0
+	_kill_tree "$SIDE_PID"
+	wait "$SIDE_PID" 2>/dev/null || true
+	SIDE_PID=
+}
+
+_kill_tree() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		_kill_tree "$c"
+	done
+	kill "$1" 2>/dev/null || true
 }
 
 # side_wait: wait for the side lane; its stages count from here on.  A lane

@@ -94,10 +94,15 @@ log() {
 ensure_worktree() {
 	local dir=$1 commit=$2 what=$3
 	[ ! -e "$dir/.git" ] || return 0
-	git -C "$BASE_REPO" worktree prune
-	log "creating $what $dir (one-time checkout)"
-	mkdir -p "$(dirname "$dir")"
-	git -C "$BASE_REPO" worktree add -q -f --detach "$dir" "$commit"
+	# (serialised: two adds at once can pick the same administrative name)
+	(
+		flock 8
+		[ ! -e "$dir/.git" ] || exit 0
+		git -C "$BASE_REPO" worktree prune
+		log "creating $what $dir (one-time checkout)"
+		mkdir -p "$(dirname "$dir")"
+		git -C "$BASE_REPO" worktree add -q -f --detach "$dir" "$commit"
+	) 8>"$(git -C "$BASE_REPO" rev-parse --path-format=absolute --git-common-dir)/vdt-worktree.lock"
 }
 
 # apt_private NAME ARGS...: run apt-get with source list $APT_DIR/etc/NAME.list

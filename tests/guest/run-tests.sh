@@ -176,13 +176,6 @@ if [ "$mode" = kunit ] && [ "$ksft" = none ] && [ "$tests" = none ]; then
 	# A boot only for the built-in KUnit suites: they ran before /init.
 	exit 0
 fi
-if [ "$mode" = kunit ]; then
-	# What the built-in suites leaked is not the tests' business (v7.3's
-	# dma-buf-fence-unwrap case test_unwrap_merge_order never puts its
-	# array and chain): 99-kernel-health here leaves out what KUnit's
-	# case threads allocated.  No test of this boot runs KUnit.
-	export VDT_KMEMLEAK_SKIP_KUNIT=1
-fi
 run_test setup - setup
 
 tagged() {

@@ -157,8 +157,9 @@ else
 fi
 
 # The side lane: its stages run beside the main line and count as if run
-# in it (a failure fails the run, blocks dependants after side_wait); a
-# lane that dies fails the run even if its stages did not say so.
+# in it (a failure fails the run, blocks dependants after side_wait); it
+# can wait for a main-line stage (side_after); a lane that dies fails the
+# run even if its stages did not say so.
 cat >"$T/side.sh" <<'STAGE'
 set -euo pipefail
 . "$VDT_ROOT/scripts/lib.sh"
@@ -169,6 +170,8 @@ lane() {
 	run_stage s-ok -- true
 	run_stage s-bad -- sh -c 'echo "FAIL: broken"; exit 1'
 	[ "${KILL_LANE:-0}" = 0 ] || exit 3
+	side_after main
+	run_stage s-after --needs main -- true
 }
 side_start lane >/dev/null
 run_stage main -- sh -c 'sleep 1' >/dev/null
@@ -179,7 +182,7 @@ cut -f1,2 "$OUT/results/stages.tsv"
 if finish >/dev/null; then echo verdict=pass; else echo verdict=fail; fi
 STAGE
 if out=$(VDT_ROOT=$VDT_ROOT bash "$T/side.sh" "$T/side-out") &&
-	[ "$out" = "$(printf 'main\tpass\ns-ok\tpass\ns-bad\tfail\nafter\tblocked\nafter-ok\tpass\nverdict=fail')" ] &&
+	[ "$out" = "$(printf 'main\tpass\ns-ok\tpass\ns-bad\tfail\ns-after\tpass\nafter\tblocked\nafter-ok\tpass\nverdict=fail')" ] &&
 	out=$(KILL_LANE=1 VDT_ROOT=$VDT_ROOT bash "$T/side.sh" "$T/side-out2") &&
 	grep -qx $'side-lane\tfail' <<<"$out" && grep -qx 'verdict=fail' <<<"$out" &&
 	grep -q '^fail' "$T/side-out2/results/side-lane.cases"; then
@@ -412,6 +415,9 @@ if [ -f "$BUILD/.config" ] && [ -f "$BUILD/drivers/pci/.pci.o.cmd" ]; then
 	else
 		ok "a new W=1 and sparse warning fails 'patch-compile', which names the patch"
 	fi
+elif [ -n "${VDT_STAGE:-}" ]; then
+	# In make check the stage needs the build: a missing one is a bug
+	bad "a new W=1 and sparse warning fails 'patch-compile', which names the patch" "no test kernel in $BUILD although make check built it"
 else
 	case_result skip "a new W=1 and sparse warning fails 'patch-compile'" "no test kernel built in $BUILD yet"
 fi

@@ -5,9 +5,10 @@
 #
 # Usage: tests/qemu/build-qemu.sh [--fetch]
 #
-# --fetch: only download what the build needs (the source package and
-# meson), so that `make check` can do it beside the kernel build; prints
-# the binary's path only when it is already built.
+# --fetch: only get what the build needs (missing build dependencies
+# installed, the source package and meson downloaded), so that `make check`
+# can do it beside the kernel build; prints the binary's path only when it
+# is already built.
 #
 # Every tests/qemu/[0-9]*.patch is applied, in name order (0001, 0002, ...).
 # Only the devices of tests/qemu/devices-x86_64.mak are built, and 0007's
