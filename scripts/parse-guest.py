@@ -86,6 +86,10 @@ REPORTS = [
 ]
 
 cases = []
+# " [LABEL]" after the names of test and manifest cases when --label names
+# the boot (the patched check's KUnit boot runs tests too, some of them
+# also in the test boot): a failure then says which boot it came from.
+BOOT = ""
 # What ran: test name -> {"results": [(status, desc, directive)], "rc": int|None,
 # "plan_skip": str|None}; KUnit suite -> [(status, case)]
 ran = {}
@@ -94,6 +98,12 @@ suites = {}
 
 def case(status, name, detail=""):
     cases.append((status, name, detail))
+
+
+def tcase(status, name, detail=""):
+    """A case of a test or of the manifest: named after the boot too."""
+    head, sep, rest = name.partition(": ")
+    case(status, f"{head}{BOOT}{sep}{rest}", detail)
 
 
 def emit():
@@ -121,7 +131,7 @@ def parse_guest(path):
     try:
         lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
     except FileNotFoundError:
-        case("fail", "guest/runner", f"no guest output ({path})")
+        tcase("fail", "guest/runner", f"no guest output ({path})")
         return
     cur = None
     body = []
@@ -147,7 +157,7 @@ def parse_guest(path):
     if cur:
         finish_test(cur, body, None)
     if not done:
-        case("fail", "guest/runner", "the guest did not finish (no '### vdt-done'): crash, hang or time-out; see the console log")
+        tcase("fail", "guest/runner", "the guest did not finish (no '### vdt-done'): crash, hang or time-out; see the console log")
 
 
 def finish_test(name, body, rc, secs=None):
@@ -174,26 +184,26 @@ def finish_test(name, body, rc, secs=None):
     took = f" ({secs} s)" if secs is not None else ""
     ran[name] = {"results": results, "rc": rc, "plan_skip": plan_skip}
     if rc is not None and plan is not None and plan != len(results):
-        case("fail", f"{name}: TAP plan", f"plan 1..{plan} but {len(results)} results")
+        tcase("fail", f"{name}: TAP plan", f"plan 1..{plan} but {len(results)} results")
     if rc is None:
         for st, desc, d in results:
-            case(st, f"{name}: {desc}", d)
-        case("fail", f"{name}", "did not finish (guest crashed, hung or timed out); see the console log")
+            tcase(st, f"{name}: {desc}", d)
+        tcase("fail", f"{name}", "did not finish (guest crashed, hung or timed out); see the console log")
         return
     if not results:
         if rc == 0 and plan_skip is not None:
-            case("skip", name, plan_skip)
+            tcase("skip", name, plan_skip)
         elif rc == 0:
-            case("pass", name, f"exit 0{took}")
+            tcase("pass", name, f"exit 0{took}")
         elif rc == 4:
-            case("skip", name, f"exit 4 (kselftest skip){took}")
+            tcase("skip", name, f"exit 4 (kselftest skip){took}")
         else:
-            case("fail", name, f"exit {rc}{took}" + (" (killed by the time limit)" if rc == 137 else ""))
+            tcase("fail", name, f"exit {rc}{took}" + (" (killed by the time limit)" if rc == 137 else ""))
         return
     for st, desc, d in results:
-        case(st, f"{name}: {desc}", d)
+        tcase(st, f"{name}: {desc}", d)
     if rc not in (0, 4) and not any(st == "fail" for st, _, _ in results):
-        case("fail", f"{name}: exit status", f"exit {rc} although every TAP line passed{took}")
+        tcase("fail", f"{name}: exit status", f"exit {rc} although every TAP line passed{took}")
 
 
 def kernel_lines(path):
@@ -330,54 +340,55 @@ def check_manifest(path, variant, check_tests, check_kunit, extra=(), here=(), e
     where = f"{os.path.basename(path)}, {variant} QEMU"
     for name in (*here, *elsewhere):
         if name not in tests:
-            case("fail", f"manifest/{name}", f"split between boots, but {where} does not list it")
+            tcase("fail", f"manifest/{name}", f"split between boots, but {where} does not list it")
     other = {n for n in tests if (here and n not in here) or n in elsewhere}
     for name, want in (tests if check_tests else {}).items():
         if name in other:
             continue
         got = ran.get(name)
         if got is None:
-            case("fail", f"manifest/{name}", f"did not run ({where} expects it)")
+            tcase("fail", f"manifest/{name}", f"did not run ({where} expects it)")
             continue
         if want == "skip":
             if got["results"] or (got["plan_skip"] is None and got["rc"] != 4):
-                case("fail", f"manifest/{name}", f"ran {len(got['results'])} cases; {where} expects a skip")
+                tcase("fail", f"manifest/{name}", f"ran {len(got['results'])} cases; {where} expects a skip")
             else:
-                case("pass", f"manifest/{name}", "skipped as expected")
+                tcase("pass", f"manifest/{name}", "skipped as expected")
             continue
         if len(got["results"]) != int(want):
-            case("fail", f"manifest/{name}", f"{len(got['results'])} results, {where} expects {want}")
+            tcase("fail", f"manifest/{name}", f"{len(got['results'])} results, {where} expects {want}")
             continue
         bad = [desc for st, desc, _ in got["results"]
                if st == "skip" and not any(t == name and rx.search(desc) for t, rx in skips)]
         if bad:
-            case("fail", f"manifest/{name}", f"{len(bad)} skips not allowed by {where}, first: {bad[0]}")
+            tcase("fail", f"manifest/{name}", f"{len(bad)} skips not allowed by {where}, first: {bad[0]}")
             continue
-        case("pass", f"manifest/{name}", f"{want} results, skips as allowed")
+        tcase("pass", f"manifest/{name}", f"{want} results, skips as allowed")
     for name in ran if check_tests else ():
         if name in other:
-            case("fail", f"manifest/{name}", "ran in this boot, but another boot of the run has it")
+            tcase("fail", f"manifest/{name}", "ran in this boot, but another boot of the run has it")
         elif name != "guest/setup" and name not in tests and name not in extra:
-            case("fail", f"manifest/{name}", f"ran but is not in {where}: add it there")
+            tcase("fail", f"manifest/{name}", f"ran but is not in {where}: add it there")
     if not check_kunit:
         return
     for name, want in kunit.items():
         got = suites.get(name)
         if got is None:
-            case("fail", f"manifest/kunit/{name}", f"suite did not run ({where} expects {want} cases)")
+            tcase("fail", f"manifest/kunit/{name}", f"suite did not run ({where} expects {want} cases)")
         elif len(got) != int(want):
-            case("fail", f"manifest/kunit/{name}", f"{len(got)} cases, {where} expects {want}")
+            tcase("fail", f"manifest/kunit/{name}", f"{len(got)} cases, {where} expects {want}")
         elif any(st == "skip" and not any(t == f"kunit/{name}" and rx.search(c) for t, rx in skips)
                  for st, c in got):
-            case("fail", f"manifest/kunit/{name}", f"a case skipped that {where} does not allow")
+            tcase("fail", f"manifest/kunit/{name}", f"a case skipped that {where} does not allow")
         else:
-            case("pass", f"manifest/kunit/{name}", f"{want} cases")
+            tcase("pass", f"manifest/kunit/{name}", f"{want} cases")
     for name in suites:
         if name not in kunit:
-            case("fail", f"manifest/kunit/{name}", f"ran but is not in {where}: add it there")
+            tcase("fail", f"manifest/kunit/{name}", f"ran but is not in {where}: add it there")
 
 
 def main(argv):
+    global BOOT
     args, kunit, label, manifest, variant, only_kunit = [], False, "scan", None, None, False
     extra, notes, here, elsewhere = (), (), (), ()
     rest = argv[1:]
@@ -387,6 +398,7 @@ def main(argv):
             kunit = True
         elif a == "--label":
             label = rest.pop(0)
+            BOOT = f" [{label}]"
         elif a == "--manifest":
             manifest = rest.pop(0)
         elif a == "--variant":

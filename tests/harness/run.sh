@@ -92,19 +92,20 @@ fi
 
 # Tests split between two boots (the patched check's KUnit boot runs one
 # kselftest): each boot's check covers its part; a test missing from its
-# boot, or run in the other one, fails.
+# boot, or run in the other one, fails; --label names the boot in them.
 rc=0
-env -u VDT_CASES python3 "$S/parse-guest.py" --here kselftest/good,tests.d/60-missing \
+env -u VDT_CASES python3 "$S/parse-guest.py" --label kunit-boot --here kselftest/good,tests.d/60-missing \
 	--manifest "$F/manifest" --variant patched \
 	"$F/manifest-guest.log" "$F/manifest-console.log" >"$T/here.out" 2>&1 || rc=$?
 env -u VDT_CASES python3 "$S/parse-guest.py" --elsewhere tests.d/60-missing,kselftest/good \
 	--manifest "$F/manifest" --variant patched \
 	"$F/manifest-guest.log" "$F/manifest-console.log" >"$T/else.out" 2>&1 || rc=$((rc + 10))
 if [ $rc = 11 ] && expect_in "$T/here.out" \
-	'^PASS: manifest/kselftest/good - 3 results' \
-	'^FAIL: manifest/tests.d/60-missing - did not run' \
-	'^FAIL: manifest/kselftest/lost_case - ran in this boot, but another boot' &&
-	! grep -q 'manifest/kselftest/lost_case - 2 results' "$T/here.out" &&
+	'^PASS: manifest/kselftest/good \[kunit-boot\] - 3 results' \
+	'^PASS: kselftest/good \[kunit-boot\]: ok 1 good.a' \
+	'^FAIL: manifest/tests.d/60-missing \[kunit-boot\] - did not run' \
+	'^FAIL: manifest/kselftest/lost_case \[kunit-boot\] - ran in this boot, but another boot' &&
+	! grep -q 'manifest/kselftest/lost_case.* - 2 results' "$T/here.out" &&
 	expect_in "$T/else.out" \
 		'^FAIL: manifest/kselftest/good - ran in this boot, but another boot' \
 		'^FAIL: manifest/kselftest/lost_case - 2 results' &&
