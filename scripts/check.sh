@@ -9,16 +9,22 @@ set -euo pipefail
 # shellcheck source=scripts/lib-stage.sh
 . "$VDT_ROOT/scripts/lib-stage.sh"
 
-# The side lane (lib-stage.sh): the downloads of the QEMU build, the checks
-# of the patches and the posting that need only the applied tree, and the
-# harness self-test run beside the build and the guests, one after the
-# other, niced: mostly single-threaded or waiting for the network (the
-# self-test compiles a few objects, after the build), they use what the
-# build's serial steps and the guests leave idle.  They share no directory
-# with the main line up to mutants; the checks after it that use baselines
-# the self-test also writes (patch-compile, matrix) wait for the lane.
+# The side lane (lib-stage.sh), one stage after the other, niced, beside
+# the main line:
+# - the QEMU build, from the start: it takes what base, apply (single-
+#   threaded) and the kernel build's serial steps leave idle; the main
+#   line's qemu-build then finds the binary, or waits for it on
+#   build-qemu.sh's lock (nothing to do when it is cached);
+# - the checks of the patches and the posting, which need only the applied
+#   tree and are single-threaded;
+# - the harness self-test, which compiles a few objects with the test
+#   kernel's configuration, after the build.
+# They share no directory with the main line up to mutants; the checks
+# after it that use baselines the self-test also writes (patch-compile,
+# matrix) wait for the lane.
 side() {
-	run_stage qemu-fetch --needs host -- "$VDT_ROOT/tests/qemu/build-qemu.sh" --fetch
+	run_stage qemu-prebuild --needs host -- "$VDT_ROOT/tests/qemu/build-qemu.sh"
+	side_after apply
 	run_stage export --needs apply -- "$S/check-export.sh"
 	run_stage checkpatch --needs apply -- "$S/checkpatch.sh"
 	run_stage kernel-doc --needs apply -- "$S/kernel-doc.sh"
@@ -44,10 +50,10 @@ main() {
 	echo "check: series $SERIES ($(series_patches | wc -l) patches), cache $CACHE, work tree $WORK, build $BUILD"
 
 	run_stage host -- "$S/setup-host.sh"
+	side_start side
 	run_stage base --needs host -- "$S/fetch-base.sh"
 	run_stage sparse --needs base -- "$S/fetch-sparse.sh"
 	run_stage apply --needs base -- "$S/apply.sh"
-	side_start side
 	run_stage build --needs apply -- "$S/build.sh"
 	run_stage kselftests --needs build -- "$S/build-kselftests.sh"
 	run_stage importer --needs build -- "$S/build-importer.sh"

@@ -3,12 +3,7 @@
 # Debian bookworm, and print the absolute path of the resulting
 # qemu-system-x86_64 on stdout.
 #
-# Usage: tests/qemu/build-qemu.sh [--fetch]
-#
-# --fetch: only get what the build needs (missing build dependencies
-# installed, the source package and meson downloaded), so that `make check`
-# can do it beside the kernel build; prints the binary's path only when it
-# is already built.
+# Usage: tests/qemu/build-qemu.sh
 #
 # Every tests/qemu/[0-9]*.patch is applied, in name order (0001, 0002, ...).
 # Only the devices of tests/qemu/devices-x86_64.mak are built, and 0007's
@@ -42,13 +37,6 @@ set -euo pipefail
 
 msg() { printf 'build-qemu: %s\n' "$*" >&2; }
 die() { msg "error: $*"; exit 1; }
-
-fetch_only=0
-case ${1:-} in
---fetch) fetch_only=1 ;;
-'') ;;
-*) die "usage: build-qemu.sh [--fetch]" ;;
-esac
 
 readonly KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # The archives of the machine's own apt sources (scripts/lib-apt.sh).
@@ -225,11 +213,6 @@ if ! "$venv/bin/python3" -c "$own_meson" 2>/dev/null; then
 		"$meson_dir"/pkg/usr/lib/python3/dist-packages/meson-*-info \
 		"$site/"
 	"$venv/bin/python3" -c "$own_meson" >>"$log" 2>&1
-fi
-
-if ((fetch_only)); then
-	msg "source and meson are in $QDIR ($((SECONDS - started)) s)"
-	exit 0
 fi
 
 step='unpacking source'
