@@ -149,17 +149,9 @@ side_after() {
 # started (a background job of a script ignores the terminal's SIGINT).
 side_stop() {
 	[ -n "$SIDE_PID" ] || return 0
-	_kill_tree "$SIDE_PID"
+	kill_tree "$SIDE_PID"
 	wait "$SIDE_PID" 2>/dev/null || true
 	SIDE_PID=
-}
-
-_kill_tree() {
-	local c
-	for c in $(pgrep -P "$1"); do
-		_kill_tree "$c"
-	done
-	kill "$1" 2>/dev/null || true
 }
 
 # side_wait: wait for the side lane; its stages count from here on.  A lane

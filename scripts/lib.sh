@@ -180,6 +180,17 @@ make_kernel() {
 	make -C "$src" O="$o" -j"$JOBS" CC="ccache gcc" "$@"
 }
 
+# kill_tree PID: PID and its descendants, children first (a process group
+# kill would miss what timeout(1) puts in a group of its own, QEMU).
+# shellcheck disable=SC2317 # also called from traps
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		kill_tree "$c"
+	done
+	kill "$1" 2>/dev/null || true
+}
+
 # case_result pass|fail|skip NAME [DETAIL]: record one test case of the
 # current stage (see lib-stage.sh) and say it on stdout.
 case_result() {

@@ -303,17 +303,6 @@ boot_wait() {
 	rm -rf "${MOUT:?}/${name:?}/boot"
 }
 
-# kill_tree PID: PID and its descendants (timeout(1) puts QEMU in a
-# process group of its own, so a group kill would miss it).
-# shellcheck disable=SC2317 # called from the traps
-kill_tree() {
-	local c
-	for c in $(pgrep -P "$1"); do
-		kill_tree "$c"
-	done
-	kill "$1" 2>/dev/null || true
-}
-
 # shellcheck disable=SC2317 # the traps'
 stop_boot() {
 	[ -z "$boot_pid" ] || kill_tree "$boot_pid"
