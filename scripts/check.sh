@@ -17,11 +17,12 @@ set -euo pipefail
 #   build-qemu.sh's lock (nothing to do when it is cached);
 # - the checks of the patches and the posting, which need only the applied
 #   tree and are single-threaded;
-# - the harness self-test, which compiles a few objects with the test
-#   kernel's configuration, after the build.
-# They share no directory with the main line up to mutants; the checks
-# after it that use baselines the self-test also writes (patch-compile,
-# matrix) wait for the lane.
+# - after the build, the harness self-test and the compile checks (per
+#   patch, matrix, headers): they compile with the test kernel's
+#   configuration while the guests, which keep about one core busy each
+#   but often less, boot and test.  The self-test and the compile checks
+#   write the same baselines: one lane keeps them apart.
+# The lane shares no directory with the main line.
 side() {
 	run_stage qemu-prebuild --needs host -- "$VDT_ROOT/tests/qemu/build-qemu.sh"
 	side_after apply
@@ -30,11 +31,14 @@ side() {
 	run_stage kernel-doc --needs apply -- "$S/kernel-doc.sh"
 	run_stage posting --needs apply -- "$S/check-posting.sh"
 	run_stage example --needs host -- "$S/check-example.sh"
+	side_after sparse
+	side_after build
 	if [ "${HARNESS_SELFTEST:-1}" = 1 ]; then
-		# (one of its cases compiles with the test kernel's .config)
-		side_after build
 		run_stage harness --needs base,build -- "$VDT_ROOT/tests/harness/run.sh"
 	fi
+	run_stage patch-compile --needs build,sparse -- "$S/compile-patches.sh"
+	run_stage matrix --needs build -- "$S/matrix.sh"
+	run_stage header-check --needs patch-compile -- "$S/header-check.sh"
 }
 
 # The whole run is one function: bash reads it completely before running it,
@@ -66,9 +70,6 @@ main() {
 	# the three fastest mutants; the full catalogue is `make mutants`)
 	run_stage mutants --needs build,qemu-build -- "$S/mutants.sh" --subset
 	side_wait
-	run_stage patch-compile --needs build,sparse -- "$S/compile-patches.sh"
-	run_stage matrix --needs build -- "$S/matrix.sh"
-	run_stage header-check --needs patch-compile -- "$S/header-check.sh"
 	finish
 }
 
