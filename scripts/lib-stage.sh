@@ -132,17 +132,19 @@ side_start() {
 	printf '[%s] %-18s started beside the main line (%s)\n' "$(date +%T)" "side lane" "$1"
 }
 
-# side_after NAME: in the side lane, wait for the main line's stage NAME.
-# Fails (the lane stops) when the main line is gone.
+# side_after NAME: in the side lane, wait for the main line's stage NAME,
+# then take the results of all the main line's stages so far (those that
+# ran after side_start too) for the lane's --needs.  Fails (the lane
+# stops) when the main line is gone.
 side_after() {
-	local st=""
-	while [ -z "$st" ]; do
-		st=$(awk -F '\t' -v n="$1" '$1 == n { print $2 }' "$OUT/results/stages.tsv")
-		[ -n "$st" ] && break
+	local name st rest
+	until grep -q "^$1"$'\t' "$OUT/results/stages.tsv"; do
 		kill -0 "$$" 2>/dev/null || return 1
 		sleep 2
 	done
-	STAGE_STATUS[$1]=$([ "$st" = skip ] && echo pass || echo "$st")
+	while IFS=$'\t' read -r name st rest; do
+		STAGE_STATUS[$name]=$([ "$st" = skip ] && echo pass || echo "$st")
+	done <"$OUT/results/stages.tsv"
 }
 
 # side_stop: end a side lane that is still running, with everything it

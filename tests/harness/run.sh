@@ -159,7 +159,8 @@ fi
 
 # The side lane: its stages run beside the main line and count as if run
 # in it (a failure fails the run, blocks dependants after side_wait); it
-# can wait for a main-line stage (side_after); a lane that dies fails the
+# can wait for a main-line stage (side_after) and then needs any stage the
+# main line ran so far, also after side_start; a lane that dies fails the
 # run even if its stages did not say so.
 cat >"$T/side.sh" <<'STAGE'
 set -euo pipefail
@@ -172,9 +173,10 @@ lane() {
 	run_stage s-bad -- sh -c 'echo "FAIL: broken"; exit 1'
 	[ "${KILL_LANE:-0}" = 0 ] || exit 3
 	side_after main
-	run_stage s-after --needs main -- true
+	run_stage s-after --needs main,m1 -- true
 }
 side_start lane >/dev/null
+run_stage m1 -- true >/dev/null
 run_stage main -- sh -c 'sleep 1' >/dev/null
 side_wait >/dev/null
 run_stage after --needs s-bad -- true >/dev/null
@@ -183,7 +185,7 @@ cut -f1,2 "$OUT/results/stages.tsv"
 if finish >/dev/null; then echo verdict=pass; else echo verdict=fail; fi
 STAGE
 if out=$(VDT_ROOT=$VDT_ROOT bash "$T/side.sh" "$T/side-out") &&
-	[ "$out" = "$(printf 'main\tpass\ns-ok\tpass\ns-bad\tfail\ns-after\tpass\nafter\tblocked\nafter-ok\tpass\nverdict=fail')" ] &&
+	[ "$out" = "$(printf 'm1\tpass\nmain\tpass\ns-ok\tpass\ns-bad\tfail\ns-after\tpass\nafter\tblocked\nafter-ok\tpass\nverdict=fail')" ] &&
 	out=$(KILL_LANE=1 VDT_ROOT=$VDT_ROOT bash "$T/side.sh" "$T/side-out2") &&
 	grep -qx $'side-lane\tfail' <<<"$out" && grep -qx 'verdict=fail' <<<"$out" &&
 	grep -q '^fail' "$T/side-out2/results/side-lane.cases"; then
