@@ -10,35 +10,26 @@ set -euo pipefail
 . "$VDT_ROOT/scripts/lib-stage.sh"
 
 # The side lane (lib-stage.sh), one stage after the other, niced, beside
-# the main line:
-# - the QEMU build, from the start: it takes what base, apply (single-
-#   threaded) and the kernel build's serial steps leave idle; the main
-#   line's qemu-build then finds the binary, or waits for it on
-#   build-qemu.sh's lock (nothing to do when it is cached);
-# - the checks of the patches and the posting, which need only the applied
-#   tree and are single-threaded;
-# - after the build, the harness self-test and the compile checks (per
-#   patch, matrix, headers): they compile with the test kernel's
-#   configuration while the guests, which keep about one core busy each
-#   but often less, boot and test.  The self-test and the compile checks
-#   write the same baselines: one lane keeps them apart.
-# The lane shares no directory with the main line.
+# the main line: the checks of the patches and the posting, which need
+# only the applied tree and are single-threaded, and the harness self-test,
+# which also compiles a few objects with the test kernel's configuration
+# and so waits for the build.  They take what the build's serial steps and
+# the guests leave idle.  The compile checks stay in the main line: on a
+# cold cache they keep both cores busy, and beside the guests and the
+# mutants' builds they only made everything slower (docs/testing.md, "How
+# long").  The lane shares no directory with the main line up to mutants;
+# the compile checks, which write the baselines the self-test writes too,
+# wait for the lane.
 side() {
-	run_stage qemu-prebuild --needs host -- "$VDT_ROOT/tests/qemu/build-qemu.sh"
-	side_after apply
 	run_stage export --needs apply -- "$S/check-export.sh"
 	run_stage checkpatch --needs apply -- "$S/checkpatch.sh"
 	run_stage kernel-doc --needs apply -- "$S/kernel-doc.sh"
 	run_stage posting --needs apply -- "$S/check-posting.sh"
 	run_stage example --needs host -- "$S/check-example.sh"
-	side_after sparse
-	side_after build
 	if [ "${HARNESS_SELFTEST:-1}" = 1 ]; then
+		side_after build
 		run_stage harness --needs base,build -- "$VDT_ROOT/tests/harness/run.sh"
 	fi
-	run_stage patch-compile --needs build,sparse -- "$S/compile-patches.sh"
-	run_stage matrix --needs build -- "$S/matrix.sh"
-	run_stage header-check --needs patch-compile -- "$S/header-check.sh"
 }
 
 # The whole run is one function: bash reads it completely before running it,
@@ -54,10 +45,10 @@ main() {
 	echo "check: series $SERIES ($(series_patches | wc -l) patches), cache $CACHE, work tree $WORK, build $BUILD"
 
 	run_stage host -- "$S/setup-host.sh"
-	side_start side
 	run_stage base --needs host -- "$S/fetch-base.sh"
 	run_stage sparse --needs base -- "$S/fetch-sparse.sh"
 	run_stage apply --needs base -- "$S/apply.sh"
+	side_start side
 	run_stage build --needs apply -- "$S/build.sh"
 	run_stage kselftests --needs build -- "$S/build-kselftests.sh"
 	run_stage importer --needs build -- "$S/build-importer.sh"
@@ -70,6 +61,9 @@ main() {
 	# the three fastest mutants; the full catalogue is `make mutants`)
 	run_stage mutants --needs build,qemu-build -- "$S/mutants.sh" --subset
 	side_wait
+	run_stage patch-compile --needs build,sparse -- "$S/compile-patches.sh"
+	run_stage matrix --needs build -- "$S/matrix.sh"
+	run_stage header-check --needs patch-compile -- "$S/header-check.sh"
 	finish
 }
 
