@@ -15,9 +15,10 @@
 # checks that need no build: they take the CPU time that the build's serial
 # steps and the guests leave idle instead of adding their own.  A side
 # stage's seconds are wall time beside the main line.  side_after NAME, in
-# the lane, waits until the main line has run stage NAME and takes its
-# result for the lane's --needs.  side_stop (check.sh's EXIT trap) ends a
-# lane that is still running when the main line stops early.
+# the lane, waits until the main line has run stage NAME and takes the
+# main line's results so far for the lane's --needs.  side_stop (check.sh's
+# EXIT trap) ends a lane that is still running when the main line stops
+# early.
 
 declare -A STAGE_STATUS=()
 # Where run_stage writes its stage lines (the side lane has its own file).
