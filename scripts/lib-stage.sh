@@ -138,14 +138,20 @@ side_start() {
 # ran after side_start too) for the lane's --needs.  Fails (the lane
 # stops) when the main line is gone.
 side_after() {
-	local name st rest
 	until grep -q "^$1"$'\t' "$OUT/results/stages.tsv"; do
 		kill -0 "$$" 2>/dev/null || return 1
 		sleep 2
 	done
+	_take_statuses "$OUT/results/stages.tsv"
+}
+
+# _take_statuses TSV: STAGE_STATUS from stage lines (a skip satisfies
+# --needs, as in run_stage).
+_take_statuses() {
+	local name st rest
 	while IFS=$'\t' read -r name st rest; do
 		STAGE_STATUS[$name]=$([ "$st" = skip ] && echo pass || echo "$st")
-	done <"$OUT/results/stages.tsv"
+	done <"$1"
 }
 
 # side_stop: end a side lane that is still running, with everything it
@@ -160,14 +166,12 @@ side_stop() {
 # side_wait: wait for the side lane; its stages count from here on.  A lane
 # that died before recording its stages fails the run.
 side_wait() {
-	local rc=0 name status secs log rest
+	local rc=0
 	[ -n "$SIDE_PID" ] || return 0
 	wait "$SIDE_PID" || rc=$?
 	SIDE_PID=
 	cat "$OUT/results/side.console"
-	while IFS=$'\t' read -r name status secs log rest; do
-		STAGE_STATUS[$name]=$([ "$status" = skip ] && echo pass || echo "$status")
-	done <"$OUT/results/side.tsv"
+	_take_statuses "$OUT/results/side.tsv"
 	cat "$OUT/results/side.tsv" >>"$OUT/results/stages.tsv"
 	if [ "$rc" != 0 ]; then
 		printf 'fail\tside-lane\tthe side lane exited with %s\n' "$rc" >"$OUT/results/side-lane.cases"

@@ -216,6 +216,12 @@ def kernel_lines(path):
     return out
 
 
+def first_test(klines):
+    """Index of the first test's "vdt: begin" line (or the end): what the
+    boot did before the tests ends there."""
+    return next((i for i, l in enumerate(klines) if l.startswith("vdt: begin ")), len(klines))
+
+
 def parse_kunit(klines):
     """Leaf results of the KTAP the built-in KUnit suites print at boot.
 
@@ -228,7 +234,7 @@ def parse_kunit(klines):
         return
     # The suites built into the kernel ran before the first test; what a
     # test loads later (KUnit test modules) is that test's business.
-    end = next((i for i, l in enumerate(klines) if l.startswith("vdt: begin ")), len(klines))
+    end = first_test(klines)
     pending = []
     prev_indent = None
     n = 0
@@ -293,7 +299,7 @@ def scan_console(klines, label, notes=()):
     """Fail on kernel reports; those of a kind in NOTES, before the first
     test began, are only printed."""
     hits = []
-    first = next((i for i, l in enumerate(klines) if l.startswith("vdt: begin ")), len(klines))
+    first = first_test(klines)
     for i, l in enumerate(klines):
         for rx, kind in REPORTS:
             if rx.search(l):
