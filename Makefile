@@ -80,8 +80,11 @@ stress: importer initramfs
 mutants:
 	@$(S)/mutants.sh
 
-checkpatch kernel-doc patch-compile header-check matrix:
+checkpatch kernel-doc header-check matrix:
 	@$(S)/$@.sh
+
+patch-compile:
+	@$(S)/compile-patches.sh
 
 harness-test:
 	@tests/harness/run.sh

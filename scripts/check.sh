@@ -11,15 +11,17 @@ set -euo pipefail
 
 # The side lane (lib-stage.sh), one stage after the other, niced, beside
 # the main line: the checks of the patches and the posting, which need
-# only the applied tree and are single-threaded, and the harness self-test,
+# only the applied tree and are single-threaded; the harness self-test,
 # which also compiles a few objects with the test kernel's configuration
-# and so waits for the build.  They take what the build's serial steps and
-# the guests leave idle.  The compile checks stay in the main line: on a
-# cold cache they keep both cores busy, and beside the guests and the
-# mutants' builds they only made everything slower (docs/testing.md, "How
-# long").  The lane shares no directory with the main line up to mutants;
-# the compile checks, which write the baselines the self-test writes too,
-# wait for the lane.
+# and so waits for the build; then the compile checks, which wait for the
+# patched QEMU run.  They take what the build's serial steps and the
+# guests leave idle: qemu-stock and the mutants' boots keep one core busy
+# and leave the other idle (vmstat: 47% idle during qemu-stock), while
+# the compile checks, on a cold cache, keep both busy for 10 minutes and
+# beside the kernel build or the two patched boots only slowed everything
+# down (docs/testing.md, "How long").  The lane shares no directory with
+# the main line: the compile checks have their own sandbox (the mutants'
+# is another) and only read the main build.
 side() {
 	run_stage export --needs apply -- "$S/check-export.sh"
 	run_stage checkpatch --needs apply -- "$S/checkpatch.sh"
@@ -30,6 +32,10 @@ side() {
 		side_after build
 		run_stage harness --needs base,build -- "$VDT_ROOT/tests/harness/run.sh"
 	fi
+	side_after qemu-patched
+	run_stage patch-compile --needs build,sparse -- "$S/compile-patches.sh"
+	run_stage matrix --needs build -- "$S/matrix.sh"
+	run_stage header-check --needs patch-compile -- "$S/header-check.sh"
 }
 
 # The whole run is one function: bash reads it completely before running it,
@@ -60,10 +66,6 @@ main() {
 	# Mutation testing's own test: the fixed --subset (scripts/mutants.sh,
 	# the three fastest mutants; the full catalogue is `make mutants`)
 	run_stage mutants --needs build,qemu-build -- "$S/mutants.sh" --subset
-	side_wait
-	run_stage patch-compile --needs build,sparse -- "$S/compile-patches.sh"
-	run_stage matrix --needs build -- "$S/matrix.sh"
-	run_stage header-check --needs patch-compile -- "$S/header-check.sh"
 	finish
 }
 

@@ -105,6 +105,53 @@ ensure_worktree() {
 	) 8>"$(git -C "$BASE_REPO" rev-parse --path-format=absolute --git-common-dir)/vdt-worktree.lock"
 }
 
+# tree_state SRC: "<HEAD commit> clean" when the work tree SRC has no
+# change to a tracked file, "<HEAD commit> dirty" otherwise.  build.sh keeps
+# it in $BUILD/vdt-built-from after each build.
+tree_state() {
+	local head
+	head=$(git -C "$1" rev-parse HEAD)
+	if [ -z "$(git -C "$1" status --porcelain --untracked-files=no)" ]; then
+		echo "$head clean"
+	else
+		echo "$head dirty"
+	fi
+}
+
+# main_build_current: $BUILD holds a finished build of $WORK as it is now,
+# a clean commit (what seed_build may copy).
+main_build_current() {
+	local st
+	[ -e "$BUILD/vmlinux" ] || return 1
+	st=$(tree_state "$WORK") || return 1
+	[ "${st#* }" = clean ] && [ "$(cat "$BUILD/vdt-built-from" 2>/dev/null)" = "$st" ]
+}
+
+# seed_build FROM_O FROM_SRC TO_O TO_SRC: make TO_O a copy of the build in
+# FROM_O, for a work tree TO_SRC checked out (before this call) at the
+# clean commit FROM_O was built from, so that make in TO_O rebuilds nothing
+# until a file in TO_SRC changes.  Kbuild keeps command lines, with the
+# absolute paths of the source and output trees, in its .cmd files and
+# rebuilds what was compiled by another command line: those paths are
+# rewritten.  Every copied file gets one time stamp, newer than the checkout
+# of TO_SRC and equal between targets and their prerequisites.
+seed_build() {
+	local from_o=$1 from_src=$2 to_o=$3 to_src=$4 stamp
+	from_o=$(readlink -f "$from_o") from_src=$(readlink -f "$from_src")
+	to_o=$(readlink -m "$to_o") to_src=$(readlink -f "$to_src")
+	stamp=$(date '+%F %T.%N')
+	rm -rf "$to_o.seed"
+	mkdir -p "$(dirname "$to_o")"
+	cp -a "$from_o" "$to_o.seed"
+	rm -rf "$to_o".seed/vdt-*
+	grep -rlIZ -F -e "$from_src" -e "$from_o" "$to_o.seed" |
+		xargs -0 -r sed -i -e "s|$from_src|$to_src|g" -e "s|$from_o|$to_o|g"
+	ln -sfn "$to_src" "$to_o.seed/source"
+	find "$to_o.seed" -exec touch -h -d "$stamp" {} +
+	rm -rf "$to_o"
+	mv "$to_o.seed" "$to_o"
+}
+
 # apt_private NAME ARGS...: run apt-get with source list $APT_DIR/etc/NAME.list
 # and lists in $APT_DIR/lists-NAME (apt deletes lists of sources it does not
 # know, so each source list gets its own lists directory).
