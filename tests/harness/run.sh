@@ -7,6 +7,10 @@
 #                  fixtures (tests/harness/fixtures/); the manifest check
 #                  (missing, short, unlisted tests, unexpected skips, a KUnit
 #                  suite not built); a stage skipped with patches in series/
+#   Makefile       every target's recipe runs scripts that exist
+#   seed_build     a sandbox's O= directory copied from the main build names
+#                  its own trees, has one time stamp newer than the sources,
+#                  and is copied only from a build of the clean tree as it is
 #   round trip     a synthetic series (it adds a new top-level directory, which
 #                  Debian's .gitignore block would hide) survives
 #                  export -> apply -> export byte for byte; the cover letter's
@@ -250,6 +254,72 @@ if [ -n "$first" ]; then
 	else
 		bad "EXTRA_GUEST_TESTS: a name clash with tests.d is an error"
 	fi
+fi
+
+# --- Makefile: every target runs scripts that exist ------------------------
+targets=$(sed -n '/^\.PHONY:/,/[^\\]$/p' "$VDT_ROOT/Makefile" | tr -d '\\' | sed 's/\.PHONY://')
+broken=""
+for t in $targets; do
+	if ! make -n -s --no-print-directory -C "$VDT_ROOT" "$t" >"$T/make-n.out" 2>&1; then
+		broken+="$t (make -n fails) "
+		continue
+	fi
+	for w in $(awk '{ sub(/;$/, "", $1); print $1 }' "$T/make-n.out"); do
+		case $w in */*) [ -x "$VDT_ROOT/$w" ] || broken+="$t ($w) " ;; esac
+	done
+done
+if [ -n "$targets" ] && [ -z "$broken" ]; then
+	ok "Makefile: each of the $(wc -w <<<"$targets") targets runs scripts that exist"
+else
+	bad "Makefile: each of the $(wc -w <<<"$targets") targets runs scripts that exist" "missing: ${broken:-no .PHONY targets found}"
+fi
+
+# --- seed_build (lib.sh): a sandbox's first O= directory as a copy --------
+# A fake build of a one-file tree: Kbuild's .cmd names the sources by
+# absolute path, an object holds the path as data, vdt-* are the run's own.
+sd=$T/seed
+mkdir -p "$sd/a/work/src" "$sd/a/build/o/vdt-importer"
+echo 'int x;' >"$sd/a/work/src/x.c"
+git -C "$sd/a/work/src" init -q
+git -C "$sd/a/work/src" add x.c
+git -C "$sd/a/work/src" commit -q -m x
+src_a=$sd/a/work/src src_b=$sd/b/work/src
+printf 'savedcmd_x.o := gcc -I%s/include -c -o x.o %s/x.c\n' "$src_a" "$src_a" >"$sd/a/build/o/.x.o.cmd"
+printf 'obj\0%s\0' "$src_a" >"$sd/a/build/o/x.o"
+: >"$sd/a/build/o/vmlinux"
+ln -s "$src_a" "$sd/a/build/o/source"
+tree_state "$src_a" >"$sd/a/build/o/vdt-built-from"
+git clone -q "$src_a" "$src_b"
+seed_build "$sd/a/build/o" "$src_a" "$sd/b/build/o" "$src_b" >"$T/seed.out" 2>&1 || true
+o=$sd/b/build/o
+if grep -qF "gcc -I$src_b/include -c -o x.o $src_b/x.c" "$o/.x.o.cmd" 2>/dev/null &&
+	cmp -s "$sd/a/build/o/x.o" "$o/x.o" && [ "$(readlink "$o/source")" = "$src_b" ] &&
+	[ ! -e "$o/vdt-importer" ] && [ ! -e "$o/vdt-built-from" ] &&
+	[ -z "$(find "$o" ! -newer "$src_b/x.c")" ] &&
+	[ "$(find "$o" -printf '%T@\n' | sort -u | wc -l)" = 1 ]; then
+	ok "seed_build: the copy names its own tree, has one time stamp newer than the sources, and none of the run's files"
+else
+	cat "$T/seed.out"
+	ls -la --time-style=full-iso "$o" "$src_b" 2>&1 | sed 's/^/    /'
+	bad "seed_build: the copy names its own tree, has one time stamp newer than the sources, and none of the run's files"
+fi
+# main_build_current: only a finished build of the clean tree as it is now
+current_of() {
+	local WORK=$1 BUILD=$2
+	main_build_current
+}
+seeds=""
+! current_of "$src_a" "$sd/a/build/o" || seeds+=clean,
+echo 'int y;' >>"$src_a/x.c"
+! current_of "$src_a" "$sd/a/build/o" || seeds+=dirty,
+tree_state "$src_a" >"$sd/a/build/o/vdt-built-from"	# a build of the dirty tree
+! current_of "$src_a" "$sd/a/build/o" || seeds+=dirty-build,
+git -C "$src_a" commit -q -a -m y
+! current_of "$src_a" "$sd/a/build/o" || seeds+=newer-commit,
+if [ "$seeds" = clean, ]; then
+	ok "seed_build: copied only from a build of the clean tree as it is (not dirty, not of a dirty tree, not of an older commit)"
+else
+	bad "seed_build: copied only from a build of the clean tree as it is (not dirty, not of a dirty tree, not of an older commit)" "also copied when: $seeds"
 fi
 
 # --- a synthetic series ----------------------------------------------------
