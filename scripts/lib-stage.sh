@@ -163,14 +163,23 @@ side_stop() {
 	SIDE_PID=
 }
 
-# side_wait: wait for the side lane; its stages count from here on.  A lane
+# side_wait: wait for the side lane; its stages count from here on.  Its
+# terminal output is shown as it comes while the main line waits.  A lane
 # that died before recording its stages fails the run.
 side_wait() {
-	local rc=0
+	local rc=0 shown=0 n
 	[ -n "$SIDE_PID" ] || return 0
+	while kill -0 "$SIDE_PID" 2>/dev/null; do
+		n=$(wc -l <"$OUT/results/side.console")
+		if [ "$n" -gt "$shown" ]; then
+			sed -n "$((shown + 1)),${n}p" "$OUT/results/side.console"
+			shown=$n
+		fi
+		sleep 2
+	done
 	wait "$SIDE_PID" || rc=$?
 	SIDE_PID=
-	cat "$OUT/results/side.console"
+	sed -n "$((shown + 1)),\$p" "$OUT/results/side.console"
 	_take_statuses "$OUT/results/side.tsv"
 	cat "$OUT/results/side.tsv" >>"$OUT/results/stages.tsv"
 	if [ "$rc" != 0 ]; then
