@@ -44,7 +44,8 @@ make_kernel "$BUILD" "$WORK" -s INSTALL_MOD_PATH="$BUILD/vdt-modules.new" \
 	INSTALL_MOD_STRIP=1 modules_install >/dev/null
 rm -rf "$BUILD/vdt-modules"
 mv "$BUILD/vdt-modules.new" "$BUILD/vdt-modules"
-# What this build is of: scripts/mutants.sh copies it only when it is of a
-# clean commit (seed_build in lib.sh).
+# What this build is of: the sandboxes of the compile checks and the
+# mutants copy it only when it is of a clean commit (seed_from_main in
+# lib.sh).
 tree_state "$WORK" >"$BUILD/vdt-built-from"
 echo "kernel $(make -s -C "$WORK" O="$BUILD" kernelrelease): $BUILD/arch/x86/boot/bzImage"

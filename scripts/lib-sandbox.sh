@@ -23,17 +23,12 @@ sandbox_checkout() {
 }
 
 # sandbox_config_from_main O: O gets the main build's configuration.  A new
-# O starts as a copy of the main build when that is current (seed_build in
-# lib.sh): `make prepare` and the objects a check does not touch are then
+# O starts as a copy of the main build when that is current (seed_from_main
+# in lib.sh): `make prepare` and the objects a check does not touch are then
 # there already.
 sandbox_config_from_main() {
-	local o=$1 f tip
-	if [ ! -e "$o/vmlinux" ] && main_build_current; then
-		tip=$(git -C "$WORK" rev-parse HEAD)
-		sandbox_checkout "$tip"
-		log "$o starts as a copy of $BUILD"
-		seed_build "$BUILD" "$WORK" "$o" "$SB_SRC"
-	fi
+	local o=$1 f
+	seed_from_main "$o" "$SB_SRC"
 	mkdir -p "$o"
 	if [ -f "$BUILD/.config" ]; then
 		cmp -s "$BUILD/.config" "$o/.config" || cp "$BUILD/.config" "$o/.config"

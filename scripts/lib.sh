@@ -127,6 +127,20 @@ main_build_current() {
 	[ "${st#* }" = clean ] && [ "$(cat "$BUILD/vdt-built-from" 2>/dev/null)" = "$st" ]
 }
 
+# seed_from_main O SRC: when O holds no build yet and the main build is
+# current, check the work tree SRC out at $WORK's commit and make O a copy
+# of the main build (the sandboxes of the compile checks and the mutants).
+seed_from_main() {
+	local o=$1 src=$2
+	if [ -e "$o/vmlinux" ] || ! main_build_current; then
+		return 0
+	fi
+	git -C "$src" checkout -q -f --detach "$(git -C "$WORK" rev-parse HEAD)"
+	git -C "$src" clean -q -f -d
+	log "$o starts as a copy of $BUILD"
+	seed_build "$BUILD" "$WORK" "$o" "$src"
+}
+
 # seed_build FROM_O FROM_SRC TO_O TO_SRC: make TO_O a copy of the build in
 # FROM_O, for a work tree TO_SRC checked out (before this call) at the
 # clean commit FROM_O was built from, so that make in TO_O rebuilds nothing

@@ -162,11 +162,7 @@ reset_tree() {
 # A first run starts from a copy of the main build when that is a build of
 # the tip itself: the control then compiles nothing, where building the
 # sandbox from ccache took 150 s or more (docs/testing.md, "How long").
-if [ ! -e "$MBUILD/vmlinux" ] && main_build_current; then
-	reset_tree
-	log "the mutants' build starts as a copy of $BUILD"
-	seed_build "$BUILD" "$WORK" "$MBUILD" "$MSRC"
-fi
+seed_from_main "$MBUILD" "$MSRC"
 mkdir -p "$MBUILD"
 cmp -s "$BUILD/.config" "$MBUILD/.config" || cp "$BUILD/.config" "$MBUILD/.config"
 
